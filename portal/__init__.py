@@ -1,0 +1,74 @@
+"""Statement Portal: one statement, many languages, translated by volunteers."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, current_app, g, request
+from flask_login import current_user
+
+from portal import config as settings
+from portal.database import configure_sqlite
+from portal.extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    app = Flask(__name__, instance_path=os.environ.get("PORTAL_INSTANCE_PATH"),
+                instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.load_secret_key(app.instance_path)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "UTC")
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from portal import models  # noqa: F401  (registers every table on the metadata)
+    from portal.api import bp as api_bp
+    from portal.cli import portal_cli
+    from portal.errors import register_error_handlers
+    from portal.reader import bp as reader_bp
+    from portal.templating import register_template_helpers
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(reader_bp)
+    app.cli.add_command(portal_cli)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from portal.models import User
+
+    return db.session.get(User, int(user_id))
+
+
+def select_locale() -> str:
+    """Interface language: the page's language, else the person's, cookie, browser, default."""
+    from portal.models.languages import babel_name
+    from portal.reader.negotiation import LANGUAGE_COOKIE, interface_languages
+
+    page_language = getattr(g, "language", None)
+    if page_language:
+        return babel_name(page_language)
+    if current_user and current_user.is_authenticated and current_user.interface_language:
+        return babel_name(current_user.interface_language)
+    available = interface_languages()
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in available:
+        return babel_name(chosen)
+    best = request.accept_languages.best_match(available)
+    return babel_name(best or current_app.config["DEFAULT_LANGUAGE"])

@@ -1,0 +1,85 @@
+"""`flask portal …` commands: demo content, accounts, languages."""
+
+import secrets
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Language, LanguageSkill, Role, User
+from portal.models.languages import InvalidLanguageTag, autonym, canonical_tag
+
+portal_cli = AppGroup("portal", help="Statement Portal commands.")
+
+
+def _canonical_or_fail(raw: str) -> str:
+    try:
+        return canonical_tag(raw)
+    except InvalidLanguageTag:
+        raise click.BadParameter(f"'{raw}' is not a language tag CLDR knows.") from None
+
+
+@portal_cli.command("demo")
+def demo_command():
+    """Load demo statements, organizations and accounts (safe to run again)."""
+    from portal.demo import load_demo
+
+    accounts = load_demo()
+    db.session.commit()
+    click.echo("Demo content is loaded. Sign in with:")
+    for account in accounts:
+        click.echo(f"  {account.role.value:<12} {account.email:<26} {account.password}")
+
+
+@portal_cli.command("add-language")
+@click.argument("tag")
+def add_language_command(tag):
+    """Enable a language (a BCP 47 tag such as es, ar, pt-BR, zh-Hans)."""
+    tag = _canonical_or_fail(tag)
+    language = db.session.get(Language, tag)
+    if language is None:
+        db.session.add(Language(tag=tag))
+    else:
+        language.enabled = True
+    db.session.commit()
+    click.echo(f"{tag} ({autonym(tag)}) is enabled.")
+
+
+@portal_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--languages", default="", help="Comma-separated tags, e.g. es,fr.")
+@click.option("--name", default=None, help="Display name (defaults to the e-mail's name).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email, role, languages, name, password_stdin):
+    """Create an account; reviewers review the languages they translate."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("an e-mail address needs an @.", param_hint="EMAIL")
+    if db.session.scalar(select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"An account for {email} already exists.")
+    tags = [_canonical_or_fail(raw) for raw in languages.split(",") if raw.strip()]
+    missing = [tag for tag in tags if db.session.get(Language, tag) is None]
+    if missing:
+        raise click.ClickException(
+            f"Not set up: {', '.join(missing)}. Enable with: flask portal add-language TAG"
+        )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if len(password) < 10:
+            raise click.ClickException("The password must have at least 10 characters.")
+    else:
+        password = secrets.token_urlsafe(12)
+    user = User(email=email, display_name=name or email.split("@")[0], role=Role(role))
+    user.set_password(password)
+    user.skills = [
+        LanguageSkill(language_tag=tag, can_translate=True, can_review=role != Role.TRANSLATOR)
+        for tag in tags
+    ]
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}" + (f" ({', '.join(tags)})" if tags else "") + ".")
+    if not password_stdin:
+        click.echo(f"Password: {password}")

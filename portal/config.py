@@ -1,0 +1,52 @@
+"""Settings read from the environment, with safe defaults."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, or one kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        log.warning(
+            "SECRET_KEY is not set; generated one in %s. Set SECRET_KEY when more than one "
+            "host serves the portal.",
+            key_file,
+        )
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        # Created private to this user: the key signs sessions and links.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """Collect the settings the portal reads from the environment."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "portal.sqlite3")
+    return {
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "DEFAULT_LANGUAGE": os.environ.get("DEFAULT_LANGUAGE", "en"),
+        "STATEMENTS_PER_PAGE": _int("STATEMENTS_PER_PAGE", 10),
+        "CLAIM_HOURS": _int("CLAIM_HOURS", 72),
+        "MAX_CLAIMS": _int("MAX_CLAIMS", 3),
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "SITE_NAME": os.environ.get("SITE_NAME", "Statement Portal"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

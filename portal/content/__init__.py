@@ -1,0 +1,15 @@
+"""Segmenting statements, putting them back together, and rendering them safely."""
+
+from portal.content.render import render_markdown
+from portal.content.segments import (
+    Segment,
+    join_statement,
+    normalize_whitespace,
+    segment_key,
+    split_statement,
+)
+
+__all__ = [
+    "Segment", "join_statement", "normalize_whitespace", "render_markdown", "segment_key",
+    "split_statement",
+]

@@ -1,0 +1,31 @@
+"""The data model, one module per aggregate; import from here."""
+
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, utcnow
+from portal.models.languages import Language
+from portal.models.organizations import Organization, organization_languages
+from portal.models.people import LanguageSkill, Role, User
+from portal.models.statements import (
+    Publication,
+    Release,
+    SegmentKind,
+    SourceRevision,
+    SourceSegment,
+    Statement,
+)
+from portal.models.translations import (
+    DraftSegment,
+    Review,
+    ReviewDecision,
+    Translation,
+    TranslationState,
+    Version,
+    VersionSegment,
+)
+
+__all__ = [
+    "AuditEvent", "Base", "DraftSegment", "Language", "LanguageSkill", "Organization",
+    "Publication", "Release", "Review", "ReviewDecision", "Role", "SegmentKind",
+    "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
+    "User", "Version", "VersionSegment", "organization_languages", "utcnow",
+]

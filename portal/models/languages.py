@@ -1,0 +1,84 @@
+"""Languages the portal is set up for; names and direction come from CLDR via Babel."""
+
+from datetime import datetime
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.core import parse_locale
+from sqlalchemy import CheckConstraint, String, func, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, UTCDateTime
+
+
+class InvalidLanguageTag(ValueError):
+    """Raised for a tag that is not a language CLDR knows."""
+
+
+@lru_cache(maxsize=512)
+def canonical_tag(raw: str) -> str:
+    """Return the canonical BCP 47 form of a tag (`pt-br` → `pt-BR`), or raise."""
+    try:
+        language, territory, script, variant = parse_locale(raw.strip().replace("_", "-"), sep="-")
+        tag = "-".join(part for part in (language, script, territory, variant) if part)
+        Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError) as exc:
+        raise InvalidLanguageTag(raw) from exc
+    return tag
+
+
+@lru_cache(maxsize=512)
+def locale_for(tag: str) -> Locale:
+    """The Babel locale of a canonical tag."""
+    return Locale.parse(tag, sep="-")
+
+
+def babel_name(tag: str) -> str:
+    """The locale identifier Babel and gettext catalogs use (`pt-BR` → `pt_BR`)."""
+    return str(locale_for(tag))
+
+
+def _capitalized(name: str) -> str:
+    # CLDR gives names as they appear mid-sentence; a list shows them on their own.
+    return name[:1].upper() + name[1:]
+
+
+def autonym(tag: str) -> str:
+    """The language's name in itself, e.g. `Español`, `العربية`."""
+    return _capitalized(locale_for(tag).get_display_name(locale_for(tag)))
+
+
+def english_name(tag: str) -> str:
+    """The language's name in English."""
+    return locale_for(tag).get_display_name("en")
+
+
+def direction(tag: str) -> str:
+    """`rtl` for scripts written right to left, else `ltr`."""
+    return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"
+
+
+class Language(Base):
+    """A language coordinators have set up; readers only see enabled ones."""
+
+    __tablename__ = "languages"
+    __table_args__ = (CheckConstraint("length(tag) between 2 and 35", name="tag_length"),)
+
+    tag: Mapped[str] = mapped_column(String(35), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    @property
+    def autonym(self) -> str:
+        return autonym(self.tag)
+
+    @property
+    def english_name(self) -> str:
+        return english_name(self.tag)
+
+    @property
+    def direction(self) -> str:
+        return direction(self.tag)
+
+    def __repr__(self) -> str:
+        return f"<Language {self.tag}>"

@@ -1,0 +1,87 @@
+"""Volunteers and coordinators, with the languages each translates or reviews."""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, false, func, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.models.base import Base, UTCDateTime
+
+
+class Role(enum.StrEnum):
+    """What a person may do beyond their per-language skills."""
+
+    TRANSLATOR = "translator"
+    REVIEWER = "reviewer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+def _values(enum_class) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+class User(UserMixin, Base):
+    """A person who signs in: a volunteer, a coordinator or an administrator."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email like '%_@_%'", name="email_shape"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, create_constraint=True, length=20,
+             values_callable=_values, validate_strings=True)
+    )
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    interface_language: Mapped[str | None] = mapped_column(String(35))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    skills: Mapped[list["LanguageSkill"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="LanguageSkill.language_tag"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in to inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash of the password."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.ADMIN)
+
+    def skill(self, language_tag: str) -> "LanguageSkill | None":
+        """This person's skill in one language, if any."""
+        return next((s for s in self.skills if s.language_tag == language_tag), None)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class LanguageSkill(Base):
+    """A language a person translates into, and whether they review it."""
+
+    __tablename__ = "language_skills"
+    __table_args__ = (
+        CheckConstraint("can_translate or can_review", name="some_skill"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    language_tag: Mapped[str] = mapped_column(ForeignKey("languages.tag"), primary_key=True)
+    can_translate: Mapped[bool] = mapped_column(default=True, server_default=true())
+    can_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    user: Mapped[User] = relationship(back_populates="skills")

@@ -1,0 +1,183 @@
+"""Translations: the workflow state, drafts, immutable versions and their reviews."""
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime
+from portal.models.people import User, _values
+from portal.models.statements import SourceRevision, Statement
+
+
+class TranslationState(enum.StrEnum):
+    """Where the work on one statement in one language is."""
+
+    QUEUED = "queued"
+    IN_PROGRESS = "in_progress"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    NEEDS_UPDATE = "needs_update"
+
+    @property
+    def title(self) -> str:
+        """The state's name for people, in the interface language."""
+        return str(STATE_TITLES[self])
+
+
+STATE_TITLES = {
+    TranslationState.QUEUED: _l("Queued"),
+    TranslationState.IN_PROGRESS: _l("In progress"),
+    TranslationState.IN_REVIEW: _l("In review"),
+    TranslationState.APPROVED: _l("Approved"),
+    TranslationState.PUBLISHED: _l("Published"),
+    TranslationState.NEEDS_UPDATE: _l("Needs update"),
+}
+
+
+class ReviewDecision(enum.StrEnum):
+    """A reviewer's verdict on a version."""
+
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+class Translation(Base):
+    """One statement in one target language: the unit that is claimed and reviewed."""
+
+    __tablename__ = "translations"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "language_tag"),
+        CheckConstraint("state != 'in_progress' or claimed_by_id is not null",
+                        name="claim_when_in_progress"),
+        CheckConstraint("(claimed_by_id is null) = (claim_expires_at is null)",
+                        name="claim_has_expiry"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    language_tag: Mapped[str] = mapped_column(ForeignKey("languages.tag"))
+    state: Mapped[TranslationState] = mapped_column(
+        Enum(TranslationState, native_enum=False, create_constraint=True, length=20,
+             values_callable=_values, validate_strings=True, name="translation_state"),
+        default=TranslationState.QUEUED, server_default=TranslationState.QUEUED.value,
+        index=True,
+    )
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    statement: Mapped[Statement] = relationship()
+    claimed_by: Mapped[User | None] = relationship()
+    drafts: Mapped[list["DraftSegment"]] = relationship(
+        back_populates="translation", cascade="all, delete-orphan"
+    )
+    versions: Mapped[list["Version"]] = relationship(
+        back_populates="translation", order_by="Version.number"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Translation {self.statement_id}/{self.language_tag} {self.state}>"
+
+
+class DraftSegment(Base):
+    """The translator's working text for one source segment, saved as they type.
+
+    Keyed by the segment's hash, so the text of an unchanged paragraph carries over to
+    the next source revision; `revision` counts saves so a stale save can be refused.
+    """
+
+    __tablename__ = "draft_segments"
+    __table_args__ = (
+        UniqueConstraint("translation_id", "segment_key"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    translation_id: Mapped[int] = mapped_column(
+        ForeignKey("translations.id", ondelete="CASCADE")
+    )
+    segment_key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+    translation: Mapped[Translation] = relationship(back_populates="drafts")
+
+
+class Version(Base):
+    """An immutable snapshot of a translation, made at each submit."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("translation_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    translation_id: Mapped[int] = mapped_column(
+        ForeignKey("translations.id", ondelete="CASCADE")
+    )
+    number: Mapped[int]
+    source_revision_id: Mapped[int] = mapped_column(ForeignKey("source_revisions.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    translation: Mapped[Translation] = relationship(back_populates="versions")
+    source_revision: Mapped[SourceRevision] = relationship()
+    created_by: Mapped[User] = relationship()
+    segments: Mapped[list["VersionSegment"]] = relationship(
+        back_populates="version", order_by="VersionSegment.position",
+        cascade="all, delete-orphan",
+    )
+    reviews: Mapped[list["Review"]] = relationship(back_populates="version")
+
+
+class VersionSegment(Base):
+    """The translated text of one source segment inside a version."""
+
+    __tablename__ = "version_segments"
+    __table_args__ = (
+        UniqueConstraint("version_id", "position"),
+        CheckConstraint("position >= 0", name="position_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    segment_key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+
+    version: Mapped[Version] = relationship(back_populates="segments")
+
+
+class Review(Base):
+    """A reviewer's approval of a version, or their request for changes."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("decision = 'approved' or length(comment) > 0",
+                        name="changes_need_comment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[ReviewDecision] = mapped_column(
+        Enum(ReviewDecision, native_enum=False, create_constraint=True, length=20,
+             values_callable=_values, validate_strings=True, name="review_decision")
+    )
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+    version: Mapped[Version] = relationship(back_populates="reviews")
+    reviewer: Mapped[User] = relationship()

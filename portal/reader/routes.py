@@ -1,0 +1,137 @@
+"""Reader views: thin — load or 404, then render."""
+
+import math
+from itertools import groupby
+
+from flask import (
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from portal.extensions import db
+from portal.models import Publication, utcnow
+from portal.reader import bp
+from portal.reader.negotiation import (
+    COOKIE_MAX_AGE,
+    LANGUAGE_COOKIE,
+    negotiate_reader_language,
+    resolve_url_language,
+    safe_next,
+)
+from portal.reader.queries import (
+    all_visible,
+    languages_with_content,
+    statement_availability,
+    statement_listing,
+)
+from portal.reader.search import search_publications
+
+FEED_SIZE = 30
+MAX_QUERY_LENGTH = 200
+
+
+@bp.url_value_preprocessor
+def _pull_language(endpoint, values):
+    if values and "lang" in values:
+        resolve_url_language(endpoint, values)
+
+
+@bp.url_defaults
+def _add_language(endpoint, values):
+    if "lang" not in values and getattr(g, "language", None):
+        if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = g.language
+
+
+@bp.get("/")
+def home():
+    """Send the reader to their language: chosen before, else the browser's, else default."""
+    response = redirect(url_for(".statements", lang=negotiate_reader_language(utcnow())))
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/choose/<lang>")
+def choose_language(lang):
+    """Remember a reader's explicit choice of language, then go on to `next`."""
+    response = redirect(safe_next(request.args.get("next"), url_for(".statements", lang=lang)))
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    return response
+
+
+@bp.get("/<lang>/")
+def statements(lang):
+    """Statements readable in `lang`, newest first."""
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    now = utcnow()
+    per_page = current_app.config["STATEMENTS_PER_PAGE"]
+    rows, total = statement_listing(lang, now, page, per_page)
+    if page > 1 and not rows:
+        abort(404)
+    return render_template(
+        "reader/index.html", rows=rows, page=page, pages=max(1, math.ceil(total / per_page)),
+        available=languages_with_content(now),
+    )
+
+
+@bp.get("/<lang>/statements/<slug>")
+def statement(lang, slug):
+    """One statement in `lang`, or in its source language with a notice when missing."""
+    found, available = statement_availability(slug, utcnow())
+    if found is None:
+        abort(404)
+    shown = available.get(lang) or available[found.source_language_tag]
+    return render_template(
+        "reader/statement.html",
+        statement=found,
+        publication=db.session.get(Publication, shown.publication_id),
+        shown=shown,
+        available=sorted(available),
+        is_fallback=lang not in available,
+        source_changed=shown.source_revision_id != shown.current_source_revision_id,
+    )
+
+
+@bp.get("/<lang>/feed.atom")
+def feed(lang):
+    """An Atom feed of the newest statements in `lang`."""
+    rows, _total = statement_listing(lang, utcnow(), 1, FEED_SIZE, with_body=True)
+    response = make_response(render_template("reader/feed.atom.xml", rows=rows))
+    response.mimetype = "application/atom+xml"
+    return response
+
+
+@bp.get("/<lang>/search")
+def search(lang):
+    """Search the statements published in `lang`."""
+    query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    now = utcnow()
+    hits = search_publications(lang, query, now) if query else []
+    return render_template("reader/search.html", query=query, hits=hits,
+                           available=languages_with_content(now))
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every readable statement page, with its language alternates."""
+    now = utcnow()
+    by_statement = [
+        (statement, [row for _statement, row in rows])
+        for statement, rows in groupby(
+            ((row.Statement, row) for row in all_visible(now)), key=lambda pair: pair[0]
+        )
+    ]
+    response = make_response(render_template(
+        "reader/sitemap.xml", by_statement=by_statement, languages=languages_with_content(now)
+    ))
+    response.mimetype = "application/xml"
+    return response

@@ -1,0 +1,35 @@
+"""Helpers every template may use: language names and direction, dates, Markdown."""
+
+from flask import Flask, g, url_for
+from flask_babel import format_date, get_locale
+
+from portal.content import render_markdown
+from portal.models.languages import autonym, direction
+
+
+def page_language() -> str:
+    """The language of the page being rendered, as a BCP 47 tag."""
+    language = getattr(g, "language", None)
+    if language:
+        return language
+    return str(get_locale()).replace("_", "-")
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute URL, as hreflang, canonical and feed links need."""
+    return url_for(endpoint, _external=True, **values)
+
+
+def iso_datetime(moment) -> str:
+    """RFC 3339 in UTC, as Atom and sitemaps want it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make the helpers available to every template."""
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["iso"] = iso_datetime
+    app.jinja_env.globals.update(
+        autonym=autonym, direction=direction, format_date=format_date,
+        page_language=page_language, absolute_url=absolute_url,
+    )
