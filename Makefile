@@ -35,7 +35,7 @@ extract-catalogs: $(STAMP) ## Extract interface strings and update every catalog
 
 run: $(STAMP) catalogs ## Create the venv, migrate, load the demo and serve on http://$(HOST):$(PORT)
 	$(FLASK) db upgrade
-	$(FLASK) portal demo
+	$(FLASK) portal demo --if-empty
 	@echo "Statement Portal: http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

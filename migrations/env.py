@@ -6,19 +6,11 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from portal.database import include_in_migrations
+
 config = context.config
 fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
-
-# SQLite's FTS5 index and its shadow tables are created by hand in a migration; they are
-# not models, so autogenerate must not propose to drop them.
-SEARCH_TABLE_PREFIX = "publication_search"
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    """Leave the full-text search tables out of autogenerate's comparison."""
-    return not (type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX))
-
 
 def get_engine():
     return current_app.extensions["migrate"].db.engine
@@ -34,7 +26,7 @@ def run_migrations_offline():
     """Emit SQL for the migrations without a database connection."""
     context.configure(url=config.get_main_option("sqlalchemy.url"),
                       target_metadata=target_metadata, literal_binds=True,
-                      include_object=include_object, render_as_batch=True)
+                      include_object=include_in_migrations, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -51,7 +43,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
-    conf_args["include_object"] = include_object
+    conf_args["include_object"] = include_in_migrations
 
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)

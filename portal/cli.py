@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Language, LanguageSkill, Role, User
+from portal.models import Language, LanguageSkill, Role, Statement, User
 from portal.models.languages import InvalidLanguageTag, autonym, canonical_tag
 
 portal_cli = AppGroup("portal", help="Statement Portal commands.")
@@ -22,14 +22,19 @@ def _canonical_or_fail(raw: str) -> str:
 
 
 @portal_cli.command("demo")
-def demo_command():
+@click.option("--if-empty", is_flag=True, help="Load only into a database with no statements.")
+def demo_command(if_empty):
     """Load demo statements, organizations and accounts (safe to run again)."""
-    from portal.demo import load_demo
+    from portal.demo import ACCOUNTS, load_demo
 
-    accounts = load_demo()
-    db.session.commit()
-    click.echo("Demo content is loaded. Sign in with:")
-    for account in accounts:
+    if if_empty and db.session.scalar(select(Statement.id).limit(1)) is not None:
+        click.echo("The database already has statements; the demo was not loaded.")
+    else:
+        load_demo()
+        db.session.commit()
+        click.echo("Demo content is loaded.")
+    click.echo("Demo accounts (where they exist):")
+    for account in ACCOUNTS:
         click.echo(f"  {account.role.value:<12} {account.email:<26} {account.password}")
 
 

@@ -37,3 +37,13 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+
+# SQLite's FTS5 index and its shadow tables are created by hand in a migration; they are
+# not models, so autogenerate must not propose to drop them.
+SEARCH_TABLE_PREFIX = "publication_search"
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: everything but the full-text search tables."""
+    return not (type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX))

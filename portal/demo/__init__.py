@@ -104,7 +104,7 @@ def read_text(slug: str, language: str) -> tuple[str, str, str]:
     return heading[2:].strip(), summary.strip(), body.strip()
 
 
-def load_demo() -> list[DemoAccount]:
+def load_demo() -> None:
     """Create whatever part of the demo is missing; running it twice changes nothing."""
     for tag in LANGUAGES:
         if db.session.get(Language, tag) is None:
@@ -121,7 +121,6 @@ def load_demo() -> list[DemoAccount]:
         if db.session.scalar(select(Statement).where(Statement.slug == plan.slug)) is None:
             _load_statement(plan, accounts)
     db.session.flush()
-    return ACCOUNTS
 
 
 def _ensure_account(account: DemoAccount) -> User:

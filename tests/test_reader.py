@@ -1,0 +1,360 @@
+"""The reader contract: negotiation, listing, statement pages, fallback, RTL, 404s."""
+
+import re
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+from portal.models import utcnow
+
+
+class Page(HTMLParser):
+    """The parts of a reader page the contract speaks of."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.html_attrs: dict = {}
+        self.links: list[dict] = []
+        self.anchors: list[dict] = []
+        self.attribute_names: set[str] = set()
+        self._in_switcher = False
+        self.switcher: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.attribute_names.update(attrs)
+        if tag == "html":
+            self.html_attrs = attrs
+        elif tag == "link":
+            self.links.append(attrs)
+        elif tag == "a":
+            self.anchors.append(attrs)
+            if self._in_switcher:
+                self.switcher.append(attrs.get("hreflang"))
+        elif tag == "nav" and attrs.get("class") == "language-switcher":
+            self._in_switcher = True
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._in_switcher = False
+
+    def alternates(self) -> dict[str, str]:
+        return {link["hreflang"]: link["href"] for link in self.links
+                if link.get("rel") == "alternate" and "hreflang" in link}
+
+    def canonical(self) -> str:
+        return next(link["href"] for link in self.links if link.get("rel") == "canonical")
+
+
+def page(response) -> Page:
+    return Page(response.get_data(as_text=True))
+
+
+def translated(app, locale: str, message: str, **values) -> str:
+    """`message` as the interface catalog of `locale` gives it, HTML-escaped like a page."""
+    with app.test_request_context(), force_locale(locale):
+        return str(escape(gettext(message, **values)))
+
+
+@pytest.fixture
+def published(make):
+    """A statement in English, published in Spanish and Arabic, with French queued."""
+    statement = make.statement(slug="migrants-day", targets=["fr"],
+                               title="Migrants Day statement", statement_date=date(2026, 12, 18))
+    make.publish(statement, ["es", "ar"])
+    return statement
+
+
+# --- `/`: choosing the language -------------------------------------------------------
+
+def test_root_follows_accept_language_among_languages_with_content(client, published):
+    response = client.get("/", headers={"Accept-Language": "ar, en;q=0.5"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/ar/")
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_root_ignores_browser_languages_without_content(client, published):
+    response = client.get("/", headers={"Accept-Language": "fr, es;q=0.8"})
+    assert response.headers["Location"].endswith("/es/")
+
+
+def test_root_falls_back_to_default_language(client, published):
+    response = client.get("/", headers={"Accept-Language": "de"})
+    assert response.headers["Location"].endswith("/en/")
+
+
+def test_explicit_choice_wins_over_the_browser(client, published):
+    chosen = client.get("/choose/ar?next=/ar/statements/migrants-day")
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"] == "/ar/statements/migrants-day"
+    response = client.get("/", headers={"Accept-Language": "es"})
+    assert response.headers["Location"].endswith("/ar/")
+
+
+def test_choice_never_redirects_off_site(client, published):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.get("/choose/es", query_string={"next": target})
+        assert response.headers["Location"] == "/es/"
+
+
+# --- listing --------------------------------------------------------------------------
+
+def test_listing_shows_newest_first_with_date_excerpt_and_link(client, make):
+    older = make.statement(slug="older", title="Older one", summary="Old **summary**.",
+                           statement_date=date(2025, 5, 1))
+    newer = make.statement(slug="newer", title="Newer one", statement_date=date(2026, 5, 1))
+    make.publish(older)
+    make.publish(newer)
+    html = client.get("/en/").get_data(as_text=True)
+    assert html.index("Newer one") < html.index("Older one")
+    assert "<strong>summary</strong>" in html
+    assert "May 1, 2025" in html
+    assert 'href="/en/statements/older"' in html
+    assert "Continue reading" in html
+
+
+def test_listing_paginates(client, make):
+    for day in range(1, 8):  # STATEMENTS_PER_PAGE is 5 in tests
+        make.publish(make.statement(slug=f"s{day}", title=f"Title {day}",
+                                    statement_date=date(2026, 3, day)))
+    first = client.get("/en/").get_data(as_text=True)
+    second = client.get("/en/?page=2").get_data(as_text=True)
+    assert "Title 7" in first and "Title 3" in first and "Title 2" not in first
+    assert "Title 2" in second and "Title 1" in second and "Title 7" not in second
+    assert 'rel="next" href="/en/?page=2"' in first
+    assert client.get("/en/?page=3").status_code == 404
+    assert client.get("/en/?page=0").status_code == 404
+
+
+def test_listing_in_a_translation_shows_translated_titles(client, published):
+    html = client.get("/es/").get_data(as_text=True)
+    assert "[es] Migrants Day statement" in html
+
+
+def test_listing_dates_are_formatted_for_the_language(client, published):
+    assert "18 de diciembre de 2026" in client.get("/es/").get_data(as_text=True)
+    assert "December 18, 2026" in client.get("/en/").get_data(as_text=True)
+
+
+def test_enabled_language_without_content_says_so(app, client, published, make):
+    make.language("fil")
+    response = client.get("/fil/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    notice = translated(app, "fil", "Nothing has been published in %(language)s yet.",
+                        language="Filipino")
+    assert notice in html and "Filipino" in notice
+    assert 'href="/es/"' in html and 'href="/ar/"' in html
+
+
+# --- statement pages ------------------------------------------------------------------
+
+def test_statement_page_in_a_published_language(client, published):
+    response = client.get("/es/statements/migrants-day")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "[es] Migrants Day statement" in html
+    assert "not yet available" not in html
+
+
+def test_rtl_page_sets_lang_and_dir(client, published):
+    result = page(client.get("/ar/statements/migrants-day"))
+    assert result.html_attrs == {"lang": "ar", "dir": "rtl"}
+    assert page(client.get("/es/statements/migrants-day")).html_attrs == {
+        "lang": "es", "dir": "ltr"}
+
+
+def test_alternates_are_absolute_with_x_default(client, published):
+    alternates = page(client.get("/es/statements/migrants-day")).alternates()
+    assert alternates == {
+        "en": "http://portal.test/en/statements/migrants-day",
+        "es": "http://portal.test/es/statements/migrants-day",
+        "ar": "http://portal.test/ar/statements/migrants-day",
+        "x-default": "http://portal.test/en/statements/migrants-day",
+    }
+
+
+def test_switcher_lists_only_available_languages_by_autonym(client, published):
+    response = client.get("/en/statements/migrants-day")
+    html = response.get_data(as_text=True)
+    assert sorted(page(response).switcher) == ["ar", "es"]  # not fr, which is only queued
+    assert ">العربية</a>" in html and ">Español</a>" in html
+    assert "Français" not in html
+
+
+def test_fallback_shows_source_text_with_a_notice_in_the_page_language(client, published):
+    response = client.get("/fr/statements/migrants-day")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    result = page(response)
+    assert result.html_attrs["lang"] == "fr"
+    assert '<article class="statement" lang="en" dir="ltr">' in html
+    assert "Migrants Day statement" in html and "[es]" not in html
+    # The notice is in the page's language, from the interface catalog.
+    assert "Cette déclaration n’est pas encore disponible en Français" in html
+    hrefs = {anchor.get("href") for anchor in result.anchors}
+    assert {"/en/statements/migrants-day", "/es/statements/migrants-day",
+            "/ar/statements/migrants-day"} <= hrefs
+    assert result.canonical() == "http://portal.test/en/statements/migrants-day"
+
+
+def test_translation_older_than_the_source_carries_a_notice(app, client, published, make,
+                                                            db):
+    from portal.workflow.statements import new_source_revision
+
+    new_source_revision(published, None, "Migrants Day statement", "A new summary.",
+                        "A different body paragraph.")
+    db.session.commit()
+    make.publish(published)  # the new source goes public; Spanish stays on version 1
+    html = client.get("/es/statements/migrants-day").get_data(as_text=True)
+    assert "[es] Migrants Day statement" in html
+    assert translated(app, "es", "The original text has changed since this translation was "
+                      "published; an update is on its way.") in html
+
+
+def test_hostile_markdown_is_rendered_harmless(client, make):
+    statement = make.statement(
+        slug="hostile", body="<script>alert('x')</script>\n\n[click](javascript:alert(1))\n\n"
+        '<a href="https://evil.example" onclick="x">raw</a>')
+    make.publish(statement)
+    response = client.get("/en/statements/hostile")
+    html = response.get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert 'href="javascript:' not in html
+    assert "onclick" not in page(response).attribute_names
+    assert "&lt;a href" in html  # the raw tag is shown as text, not made a link
+
+
+# --- 404s and canonical tags -----------------------------------------------------------
+
+def test_unknown_language_tag_is_404(client, published):
+    assert client.get("/xx/").status_code == 404
+    assert client.get("/de/").status_code == 404  # a real language, but not enabled
+    assert client.get("/xx/statements/migrants-day").status_code == 404
+
+
+def test_disabled_language_is_404(client, published, make):
+    make.language("fil", enabled=False)
+    assert client.get("/fil/").status_code == 404
+
+
+def test_unknown_statement_is_404(client, published):
+    assert client.get("/en/statements/no-such-thing").status_code == 404
+
+
+def test_other_casing_redirects_permanently_to_canonical_tag(client, make):
+    statement = make.statement(slug="brazil", targets=["pt-BR"])
+    make.publish(statement, ["pt-BR"])
+    response = client.get("/PT-br/statements/brazil")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/pt-BR/statements/brazil"
+    assert client.get("/pt-br/?page=1").headers["Location"] == "/pt-BR/?page=1"
+
+
+def test_unreleased_statement_is_404_and_never_leaks(client, make):
+    make.statement(slug="draft-only", title="Secret draft title")
+    response = client.get("/en/statements/draft-only")
+    assert response.status_code == 404
+    assert "Secret draft title" not in response.get_data(as_text=True)
+
+
+# --- embargo ---------------------------------------------------------------------------
+
+def test_embargoed_statement_is_invisible_everywhere(client, make):
+    statement = make.statement(slug="embargoed", title="Embargoed title",
+                               summary="Embargoed summary about harvests.", targets=["es"])
+    make.publish(statement, ["es"], release_at=utcnow() + timedelta(days=7))
+    visible = make.statement(slug="visible", title="Visible title")
+    make.publish(visible)
+    for url in ("/en/statements/embargoed", "/es/statements/embargoed",
+                "/api/v1/statements/embargoed", "/api/v1/statements/embargoed/es"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Embargoed" not in response.get_data(as_text=True), url
+    for url in ("/en/", "/es/", "/en/feed.atom", "/es/feed.atom", "/sitemap.xml",
+                "/en/search?q=harvests", "/api/v1/statements?lang=en",
+                "/api/v1/statements?lang=es", "/api/v1/languages"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "mbargoed" not in text, url
+    assert "Visible title" in client.get("/en/").get_data(as_text=True)
+
+
+def test_embargoed_translation_of_a_public_statement_is_invisible(client, make):
+    statement = make.statement(slug="partly", targets=["es"])
+    make.publish(statement)
+    make.publish(statement, ["es"], release_at=utcnow() + timedelta(hours=1))
+    html = client.get("/es/statements/partly").get_data(as_text=True)
+    assert "[es]" not in html
+    assert page(client.get("/en/statements/partly")).switcher == []
+
+
+def test_embargo_lifts_by_itself_when_the_time_comes(client, make, db):
+    from portal.models import Release
+
+    statement = make.statement(slug="soon", title="Soon title")
+    release = make.publish(statement, release_at=utcnow() + timedelta(hours=1))
+    assert client.get("/en/statements/soon").status_code == 404
+    # Time passes: nothing runs, the release time is simply behind us now.
+    db.session.get(Release, release.id).release_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get("/en/statements/soon").status_code == 200
+    assert "Soon title" in client.get("/en/").get_data(as_text=True)
+
+
+def test_withdrawn_publication_is_invisible(app, client, make, db):
+    statement = make.statement(slug="withdrawn", targets=["es"])
+    release = make.publish(statement, ["es"])
+    for publication in release.publications:
+        if publication.language_tag == "es":
+            publication.withdrawn_at = utcnow()
+    db.session.commit()
+    html = client.get("/es/statements/withdrawn").get_data(as_text=True)
+    assert "[es]" not in html
+    assert translated(app, "es", "It can be read in:") in html
+
+
+# --- feed and sitemap ------------------------------------------------------------------
+
+def test_atom_feed(client, published):
+    import xml.etree.ElementTree as ET
+
+    response = client.get("/es/feed.atom")
+    assert response.mimetype == "application/atom+xml"
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(response.data)
+    entries = root.findall("atom:entry", ns)
+    assert len(entries) == 1
+    assert entries[0].find("atom:title", ns).text == "[es] Migrants Day statement"
+    assert entries[0].find("atom:link", ns).get("href") == \
+        "http://portal.test/es/statements/migrants-day"
+    assert "<h2>" in entries[0].find("atom:content", ns).text  # escaped HTML, parsed back
+
+
+def test_sitemap_lists_pages_with_alternates(client, published):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(client.get("/sitemap.xml").data)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+          "x": "http://www.w3.org/1999/xhtml"}
+    urls = {url.find("s:loc", ns).text: url for url in root.findall("s:url", ns)}
+    page_url = "http://portal.test/ar/statements/migrants-day"
+    assert page_url in urls and "http://portal.test/es/" in urls
+    alternates = {link.get("hreflang"): link.get("href")
+                  for link in urls[page_url].findall("x:link", ns)}
+    assert set(alternates) == {"en", "es", "ar", "x-default"}
+    assert "http://portal.test/fr/statements/migrants-day" not in urls
+
+
+def test_page_weight_is_small(client, published):
+    html = client.get("/ar/statements/migrants-day").get_data()
+    with client.get("/static/portal.css") as response:
+        css = response.get_data()
+    assert len(html) < 20_000 and len(css) < 12_000
+    assert b"<script" not in html and not re.search(rb"https?://(?!portal\.test)", html)

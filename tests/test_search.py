@@ -1,0 +1,65 @@
+"""Search: published text only, ranked, and safe with any input."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal.models import utcnow
+
+
+@pytest.fixture
+def statements(make):
+    harvest = make.statement(slug="harvest", title="Farmworkers at harvest time",
+                             summary="Seasonal farmworkers and their wages.",
+                             body="Farmworkers demand wages paid on time.", targets=["es"])
+    make.publish(harvest, ["es"], texts={"es": {0: "Jornaleros en la cosecha",
+                                                 1: "Los jornaleros y sus salarios.",
+                                                 2: "Los jornaleros exigen salarios a tiempo."}})
+    passing = make.statement(slug="care", title="Care workers",
+                             summary="Domestic work is work.",
+                             body="Care workers and farmworkers stand together.")
+    make.publish(passing)
+    hidden = make.statement(slug="hidden", title="Hidden farmworkers plan")
+    make.publish(hidden, release_at=utcnow() + timedelta(days=3))
+    make.statement(slug="draft", title="Unreleased farmworkers draft")
+
+
+def hits(client, lang, query):
+    response = client.get(f"/{lang}/search", query_string={"q": query})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_finds_published_text_ranked_title_first(client, statements):
+    html = hits(client, "en", "farmworkers")
+    assert html.index("Farmworkers at harvest time") < html.index("Care workers")
+    assert "Hidden" not in html and "Unreleased" not in html
+    assert "<mark>" in html
+
+
+def test_searches_within_the_language(client, statements):
+    assert "Jornaleros en la cosecha" in hits(client, "es", "jornaleros")
+    assert "Care workers" not in hits(client, "es", "workers")
+
+
+def test_every_word_must_match(client, statements):
+    html = hits(client, "en", "domestic farmworkers")
+    assert "Care workers" in html and "harvest time" not in html
+
+
+@pytest.mark.parametrize("query", [
+    '"', '""', "'", "farm*", "NEAR(a b)", "a OR b", "-x", "title:x", "^", "(", ")",
+    "😀", "🚜 farmworkers", "AND", "NOT", "\\", "%", "_", "<script>alert(1)</script>",
+    "x" * 500, "\u202e\u200b", "'; DROP TABLE publications; --",
+])
+def test_any_input_is_safe(client, statements, query):
+    html = hits(client, "en", query)
+    assert "<script>alert" not in html
+
+
+def test_emoji_beside_a_word_still_finds_it(client, statements):
+    assert "harvest time" in hits(client, "en", "🚜 farmworkers")
+
+
+def test_no_match_says_so(client, statements):
+    assert "No statement in English matches" in hits(client, "en", "zzzzqqq")
