@@ -9,7 +9,7 @@ from flask import current_app
 from portal.database import include_in_migrations
 
 config = context.config
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 def get_engine():

@@ -58,8 +58,12 @@ def _load_user(user_id: str):
 
 def select_locale() -> str:
     """Interface language: the page's language, else the person's, cookie, browser, default."""
-    from portal.models.languages import babel_name
-    from portal.reader.negotiation import LANGUAGE_COOKIE, interface_languages
+    from portal.models.languages import babel_name, best_match
+    from portal.reader.negotiation import (
+        LANGUAGE_COOKIE,
+        accepted_languages,
+        interface_languages,
+    )
 
     page_language = getattr(g, "language", None)
     if page_language:
@@ -70,5 +74,5 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in available:
         return babel_name(chosen)
-    best = request.accept_languages.best_match(available)
+    best = best_match(accepted_languages(), available)
     return babel_name(best or current_app.config["DEFAULT_LANGUAGE"])

@@ -62,3 +62,19 @@ def test_language_tag_length_is_checked(db):
     db.session.add(Language(tag="e"))
     with pytest.raises(IntegrityError):
         db.session.flush()
+
+
+@pytest.mark.parametrize(("accepted", "available", "expected"), [
+    (["pt", "en"], ["en", "pt-BR"], "pt-BR"),  # the likely region of Portuguese
+    (["zh-CN"], ["en", "zh-Hans"], "zh-Hans"),  # China writes simplified characters
+    (["zh-TW", "en"], ["en", "zh-Hans"], "en"),  # …Taiwan does not
+    (["en-US"], ["en", "es"], "en"),
+    (["es-MX", "en"], ["en", "es"], "es"),
+    (["FR"], ["fr"], "fr"),
+    (["de"], ["en"], None),
+    (["not a tag"], ["en"], None),
+])
+def test_best_match_follows_cldr_likely_subtags(accepted, available, expected):
+    from portal.models.languages import best_match
+
+    assert best_match(accepted, available) == expected

@@ -83,6 +83,12 @@ def test_root_ignores_browser_languages_without_content(client, published):
     assert response.headers["Location"].endswith("/es/")
 
 
+def test_root_matches_a_bare_language_to_its_regional_variant(client, make):
+    make.publish(make.statement(slug="brasil", targets=["pt-BR"]), ["pt-BR"])
+    response = client.get("/", headers={"Accept-Language": "pt, en;q=0.3"})
+    assert response.headers["Location"].endswith("/pt-BR/")
+
+
 def test_root_falls_back_to_default_language(client, published):
     response = client.get("/", headers={"Accept-Language": "de"})
     assert response.headers["Location"].endswith("/en/")

@@ -4,7 +4,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.core import parse_locale
+from babel.core import get_global, parse_locale
 from sqlalchemy import CheckConstraint, String, func, true
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +25,41 @@ def canonical_tag(raw: str) -> str:
     except (ValueError, UnknownLocaleError) as exc:
         raise InvalidLanguageTag(raw) from exc
     return tag
+
+
+@lru_cache(maxsize=1024)
+def _maximized(tag: str) -> tuple[str, str | None, str | None]:
+    """(language, script, territory) with the missing parts CLDR thinks likely.
+
+    `zh-TW` → (zh, Hant, TW), `pt` → (pt, Latn, BR): so a browser asking for `pt` finds
+    `pt-BR`, and one asking for `zh-CN` finds `zh-Hans` but never `zh-Hant`.
+    """
+    try:
+        language, territory, script, _variant = parse_locale(tag.replace("_", "-"), sep="-")
+    except ValueError:
+        return ("", None, None)
+    likely_subtags = get_global("likely_subtags")
+    likely = likely_subtags.get(f"{language}_{territory}") or likely_subtags.get(language)
+    if likely:
+        _language, likely_territory, likely_script, _ = parse_locale(likely)
+        script = script or likely_script
+        territory = territory or likely_territory
+    return language, script, territory
+
+
+def best_match(accepted: list[str], available: list[str]) -> str | None:
+    """The available tag that best serves a reader's ordered list of accepted tags."""
+    for wanted in accepted:
+        exact = [tag for tag in available if tag.lower() == wanted.lower()]
+        if exact:
+            return exact[0]
+        language, script, territory = _maximized(wanted)
+        candidates = [tag for tag in available
+                      if _maximized(tag)[:2] == (language, script)]
+        if candidates:
+            # Prefer the reader's own region, then the language's most likely one.
+            return max(candidates, key=lambda tag: _maximized(tag)[2] == territory)
+    return None
 
 
 @lru_cache(maxsize=512)

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 
-from portal.models.languages import InvalidLanguageTag, canonical_tag
+from portal.models.languages import InvalidLanguageTag, best_match, canonical_tag
 from portal.reader.queries import enabled_languages, languages_with_content
 
 LANGUAGE_COOKIE = "lang"
@@ -24,8 +24,13 @@ def negotiate_reader_language(now) -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in interface_languages():
         return chosen
-    best = request.accept_languages.best_match(with_content)
-    return best or current_app.config["DEFAULT_LANGUAGE"]
+    return (best_match(accepted_languages(), with_content)
+            or current_app.config["DEFAULT_LANGUAGE"])
+
+
+def accepted_languages() -> list[str]:
+    """The browser's Accept-Language tags, most wanted first."""
+    return [value for value, quality in request.accept_languages if quality > 0 and value != "*"]
 
 
 def resolve_url_language(endpoint: str, values: dict) -> None:
