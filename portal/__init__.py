@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import config as settings
@@ -31,18 +32,24 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "UTC")
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
     with app.app_context():
         configure_sqlite(db.engine)
 
     from portal import models  # noqa: F401  (registers every table on the metadata)
     from portal.api import bp as api_bp
+    from portal.auth import bp as auth_bp
     from portal.cli import portal_cli
+    from portal.coordinate import bp as coordinate_bp
+    from portal.desk import bp as desk_bp
     from portal.errors import register_error_handlers
     from portal.reader import bp as reader_bp
     from portal.templating import register_template_helpers
 
-    app.register_blueprint(api_bp)
-    app.register_blueprint(reader_bp)
+    for blueprint in (api_bp, auth_bp, coordinate_bp, desk_bp, reader_bp):
+        app.register_blueprint(blueprint)
     app.cli.add_command(portal_cli)
     register_error_handlers(app)
     register_template_helpers(app)

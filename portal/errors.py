@@ -1,11 +1,15 @@
 """Error pages: HTML for people, JSON under /api/."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
+
+from portal.reader.negotiation import safe_next
+from portal.workflow.errors import WorkflowError
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return (request.path.startswith("/api/") or request.is_json
+            or request.accept_mimetypes.best == "application/json")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -20,3 +24,15 @@ def register_error_handlers(app: Flask) -> None:
                                       "detail": error.description})
             return response, error.code
         return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(WorkflowError)
+    def _refused(error: WorkflowError):
+        """A refused transition: JSON for scripts, else a message on the page one came from."""
+        if _wants_json():
+            return jsonify(error={"status": error.status, "detail": str(error.message)}), \
+                error.status
+        flash(str(error.message), "error")
+        back = request.form.get("back") or request.referrer or ""
+        if back.startswith(request.host_url):
+            back = "/" + back[len(request.host_url):]
+        return redirect(safe_next(back, url_for("desk.home")), 303)

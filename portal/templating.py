@@ -5,6 +5,7 @@ from flask_babel import format_date, get_locale
 
 from portal.content import render_markdown
 from portal.models.languages import autonym, direction
+from portal.workflow import permissions
 
 
 def page_language() -> str:
@@ -32,4 +33,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         autonym=autonym, direction=direction, format_date=format_date,
         page_language=page_language, absolute_url=absolute_url,
+        # Permission predicates: templates show what the workflow would allow.
+        is_coordinator=permissions.is_coordinator, can_claim=permissions.can_claim,
+        can_edit=permissions.can_edit, can_review=permissions.can_review,
+        can_translate=permissions.can_translate, can_release=permissions.can_release,
     )

@@ -4,7 +4,8 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.languages import Language
 from portal.models.organizations import Organization, organization_languages
-from portal.models.people import LanguageSkill, Role, User
+from portal.models.outbox import OutboxMessage
+from portal.models.people import Invitation, LanguageSkill, Role, User
 from portal.models.statements import (
     Publication,
     Release,
@@ -15,6 +16,7 @@ from portal.models.statements import (
 )
 from portal.models.translations import (
     DraftSegment,
+    ProblemReport,
     Review,
     ReviewDecision,
     Translation,
@@ -24,8 +26,9 @@ from portal.models.translations import (
 )
 
 __all__ = [
-    "AuditEvent", "Base", "DraftSegment", "Language", "LanguageSkill", "Organization",
-    "Publication", "Release", "Review", "ReviewDecision", "Role", "SegmentKind",
+    "AuditEvent", "Base", "DraftSegment", "Invitation", "Language", "LanguageSkill",
+    "Organization", "OutboxMessage", "ProblemReport", "Publication", "Release", "Review",
+    "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
     "User", "Version", "VersionSegment", "organization_languages", "utcnow",
 ]

@@ -40,6 +40,7 @@ class User(UserMixin, Base):
     )
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     interface_language: Mapped[str | None] = mapped_column(String(35))
+    time_zone: Mapped[str] = mapped_column(String(60), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
     skills: Mapped[list["LanguageSkill"]] = relationship(
@@ -68,6 +69,37 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class Invitation(Base):
+    """A coordinator's invitation: the e-mailed link is signed and works once, until expiry."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, create_constraint=True, length=20,
+             values_callable=_values, validate_strings=True, name="invitation_role")
+    )
+    # Comma-separated canonical tags: "es,fr".
+    translates: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    reviews: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def translate_tags(self) -> list[str]:
+        return [tag for tag in self.translates.split(",") if tag]
+
+    @property
+    def review_tags(self) -> list[str]:
+        return [tag for tag in self.reviews.split(",") if tag]
 
 
 class LanguageSkill(Base):

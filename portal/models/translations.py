@@ -68,6 +68,8 @@ class Translation(Base):
     )
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the claimant was told their claim runs out within a day (once per claim).
+    claim_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -181,3 +183,25 @@ class Review(Base):
 
     version: Mapped[Version] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
+
+
+class ProblemReport(Base):
+    """A reader's report of a problem in a published translation, for its reviewers."""
+
+    __tablename__ = "problem_reports"
+    __table_args__ = (CheckConstraint("length(message) > 0", name="message_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    language_tag: Mapped[str] = mapped_column(ForeignKey("languages.tag"), index=True)
+    publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("publications.id", ondelete="SET NULL")
+    )
+    paragraph: Mapped[str] = mapped_column(Text, default="", server_default="")
+    message: Mapped[str] = mapped_column(Text)
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    statement: Mapped[Statement] = relationship()

@@ -2,21 +2,34 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
 from portal.content import Segment, join_statement
 from portal.extensions import db
 from portal.models import (
+    Language,
+    Organization,
     Publication,
     Release,
     Statement,
+    Translation,
     TranslationState,
     User,
     Version,
+    utcnow,
 )
+from portal.models.languages import autonym
+from portal.notifications import portal_url, queue_email
 from portal.workflow.audit import record_event
+from portal.workflow.errors import NotAllowed, WorkflowError
+from portal.workflow.permissions import can_release, latest_version
 
 
-class ReleaseRefused(ValueError):
+class ReleaseRefused(WorkflowError):
     """The release cannot be made; the message says why."""
+
+    status = 400
 
 
 def assemble_version(version: Version) -> tuple[str, str, str]:
@@ -30,15 +43,20 @@ def assemble_version(version: Version) -> tuple[str, str, str]:
 
 def release_statement(actor: User | None, statement: Statement, versions: list[Version],
                       release_at: datetime, note: str = "") -> Release:
-    """Publish the current source and the given approved versions together at `release_at`."""
+    """Publish the current source and the given approved versions together at `release_at`.
+
+    `actor` None is the system itself (the demo loader); people must be coordinators.
+    """
+    if actor is not None and not can_release(actor):
+        raise NotAllowed(_l("Only coordinators release statements."))
     for version in versions:
-        if version.translation.statement_id != statement.id:
-            raise ReleaseRefused("A version of another statement cannot be released here.")
-        if version.translation.state != TranslationState.APPROVED:
-            raise ReleaseRefused(
-                f"{version.translation.language_tag} is {version.translation.state.value}, "
-                "not approved."
-            )
+        translation = version.translation
+        if translation.statement_id != statement.id:
+            raise ReleaseRefused(_l("A version of another statement cannot be released here."))
+        if translation.state != TranslationState.APPROVED or \
+                latest_version(translation) is not version:
+            raise ReleaseRefused(_l("%(language)s has no approved version to release.",
+                                    language=autonym(translation.language_tag)))
     revision = statement.current_revision
     release = Release(statement=statement, release_at=release_at, created_by=actor, note=note)
     db.session.add(release)
@@ -61,4 +79,48 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
     db.session.flush()
     record_event(actor, "statement.release", statement=statement,
                  detail=f"{len(versions)} translation(s) at {release_at.isoformat()}")
+    _tell_member_organizations(statement, release)
     return release
+
+
+def _tell_member_organizations(statement: Statement, release: Release) -> None:
+    """E-mail each member organization that needs a language this release publishes."""
+    tags = {publication.language_tag for publication in release.publications}
+    organizations = db.session.scalars(
+        select(Organization).join(Organization.languages)
+        .where(Language.tag.in_(tags), Organization.contact_email.is_not(None)).distinct()
+    ).all()
+    for organization in organizations:
+        needed = sorted(tags & {language.tag for language in organization.languages})
+        queue_email(organization.contact_email, "statement_published", statement=statement,
+                    organization=organization, release=release, languages=needed,
+                    links={tag: portal_url("reader.statement", lang=tag, slug=statement.slug)
+                           for tag in needed})
+
+
+def unpublish(actor: User, statement: Statement, language_tag: str, reason: str) -> int:
+    """Withdraw what readers see of a statement in one language (the source: all of it)."""
+    if not can_release(actor):
+        raise NotAllowed(_l("Only coordinators unpublish statements."))
+    if not reason.strip():
+        raise WorkflowError(_l("Give a reason: it is kept in the audit log."), 400)
+    now = utcnow()
+    withdrawn = 0
+    for publication in db.session.scalars(select(Publication).where(
+            Publication.statement_id == statement.id, Publication.language_tag == language_tag,
+            Publication.withdrawn_at.is_(None))):
+        publication.withdrawn_at = now
+        publication.withdrawn_reason = reason.strip()
+        withdrawn += 1
+    if not withdrawn:
+        raise WorkflowError(_l("Nothing is published in this language."), 400)
+    translation = db.session.scalar(select(Translation).where(
+        Translation.statement_id == statement.id, Translation.language_tag == language_tag))
+    from_state = translation.state if translation else None
+    if translation is not None and translation.state == TranslationState.PUBLISHED:
+        translation.state = TranslationState.APPROVED
+    record_event(actor, "statement.unpublish", statement=statement, translation=translation,
+                 from_state=from_state, to_state=translation.state if translation else None,
+                 detail=f"{language_tag}: {reason.strip()}")
+    db.session.flush()
+    return withdrawn

@@ -2,10 +2,25 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
 from portal.content import split_statement
 from portal.extensions import db
-from portal.models import SourceRevision, SourceSegment, Statement, Translation, User
+from portal.models import (
+    SourceRevision,
+    SourceSegment,
+    Statement,
+    Translation,
+    TranslationState,
+    User,
+)
 from portal.workflow.audit import record_event
+from portal.workflow.errors import WorkflowError
+
+# Work that was finished against the old source and so falls behind when it changes.
+OUTDATABLE_STATES = (TranslationState.IN_REVIEW, TranslationState.APPROVED,
+                     TranslationState.PUBLISHED)
 
 
 def new_source_revision(statement: Statement, actor: User | None, title: str, summary: str,
@@ -48,3 +63,58 @@ def create_statement(
     record_event(actor, "statement.create", statement=statement,
                  detail=f"targets: {', '.join(sorted(target_languages))}")
     return statement
+
+
+def revise_source(actor: User | None, statement: Statement, title: str, summary: str,
+                  body: str) -> SourceRevision | None:
+    """Save an edit of the source; returns None when no segment really changed.
+
+    Translations whose latest version no longer matches the source's segments become
+    `needs_update`; their published text stays online until a new release.
+    """
+    current = statement.current_revision
+    proposed = split_statement(title, summary, body)
+    if [(s.kind, s.key, s.markup) for s in proposed] == [
+            (s.kind, s.key, s.markup) for s in current.segments]:
+        return None
+    revision = new_source_revision(statement, actor, title, summary, body)
+    db.session.flush()
+    keys = [segment.key for segment in revision.segments]
+    for translation in db.session.scalars(
+            select(Translation).where(Translation.statement_id == statement.id)):
+        if translation.state not in OUTDATABLE_STATES or not translation.versions:
+            continue
+        if [part.segment_key for part in translation.versions[-1].segments] != keys:
+            record_event(actor, "translation.needs_update", translation=translation,
+                         from_state=translation.state, to_state=TranslationState.NEEDS_UPDATE,
+                         detail=f"source revision {revision.number}")
+            translation.state = TranslationState.NEEDS_UPDATE
+    record_event(actor, "statement.revise", statement=statement,
+                 detail=f"revision {revision.number}")
+    db.session.flush()
+    return revision
+
+
+def update_statement_details(actor: User | None, statement: Statement, *,
+                             statement_date: date, deadline, target_languages: list[str]) -> None:
+    """Change a statement's date, deadline and target languages.
+
+    A target can be dropped only while nobody has worked on it.
+    """
+    statement.statement_date = statement_date
+    statement.deadline = deadline
+    wanted = set(target_languages) - {statement.source_language_tag}
+    existing = {t.language_tag: t for t in db.session.scalars(
+        select(Translation).where(Translation.statement_id == statement.id))}
+    for tag in sorted(wanted - set(existing)):
+        db.session.add(Translation(statement=statement, language_tag=tag))
+    for tag in sorted(set(existing) - wanted):
+        translation = existing[tag]
+        if translation.state != TranslationState.QUEUED or translation.versions or \
+                translation.drafts:
+            raise WorkflowError(_l("%(language)s already has work in it and cannot be dropped.",
+                                   language=tag), 400)
+        db.session.delete(translation)
+    db.session.flush()
+    record_event(actor, "statement.update", statement=statement,
+                 detail=f"targets: {', '.join(sorted(wanted))}")

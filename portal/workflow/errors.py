@@ -1,0 +1,41 @@
+"""Refusals: each carries a message for the person and the HTTP status a view returns."""
+
+from flask_babel import lazy_gettext as _l
+
+
+class WorkflowError(Exception):
+    """A transition that cannot happen; `message` says why, in the interface language."""
+
+    status = 409
+
+    def __init__(self, message, status: int | None = None):
+        super().__init__(str(message))
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class NotAllowed(WorkflowError):
+    """The person may not do this."""
+
+    status = 403
+
+
+class ClaimLost(WorkflowError):
+    """Someone else holds the claim."""
+
+    def __init__(self, holder_name: str, until):
+        super().__init__(_l("%(name)s is already working on this translation, until %(until)s.",
+                            name=holder_name, until=until))
+        self.holder_name = holder_name
+        self.until = until
+
+
+class StaleDraft(WorkflowError):
+    """The draft changed since the editor loaded it; nothing was overwritten."""
+
+    def __init__(self, current_text: str, current_revision: int):
+        super().__init__(_l("This paragraph was changed elsewhere since you opened it. "
+                            "Your text was not saved; compare it with the current text."))
+        self.current_text = current_text
+        self.current_revision = current_revision

@@ -1,0 +1,268 @@
+"""Transitions of a translation: claim, release, save, submit, approve, request changes.
+
+Each function checks its predicate, changes the state, records the actor in an audit
+event and flushes. None commits: the request or command that called it does, once.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import (
+    DraftSegment,
+    Review,
+    ReviewDecision,
+    Translation,
+    TranslationState,
+    User,
+    Version,
+    VersionSegment,
+    utcnow,
+)
+from portal.notifications import language_pair, portal_url, queue_email
+from portal.workflow.audit import record_event
+from portal.workflow.errors import ClaimLost, NotAllowed, StaleDraft, WorkflowError
+from portal.workflow.permissions import (
+    OPEN_STATES,
+    active_claim_count,
+    can_edit,
+    can_review,
+    can_translate,
+    latest_version,
+)
+
+
+def _claim_expiry(now: datetime) -> datetime:
+    return now + timedelta(hours=current_app.config["CLAIM_HOURS"])
+
+
+def claim_translation(actor: User, translation: Translation,
+                      now: datetime | None = None) -> Translation:
+    """Take a translation for oneself; of several people claiming at once, one wins."""
+    now = now or utcnow()
+    if not can_translate(actor, translation.language_tag):
+        raise NotAllowed(_l("You do not translate into this language."))
+    if active_claim_count(actor, now) >= current_app.config["MAX_CLAIMS"]:
+        raise WorkflowError(_l("You already hold %(count)d claims. Submit or release one "
+                               "before claiming more.", count=current_app.config["MAX_CLAIMS"]))
+    from_state = translation.state
+    # One conditional UPDATE: whoever's statement matches first wins; the rest match no row.
+    won = db.session.execute(
+        update(Translation)
+        .where(Translation.id == translation.id,
+               or_(Translation.state.in_(OPEN_STATES),
+                   and_(Translation.state == TranslationState.IN_PROGRESS,
+                        Translation.claim_expires_at <= now)))
+        .values(state=TranslationState.IN_PROGRESS, claimed_by_id=actor.id,
+                claim_expires_at=_claim_expiry(now), claim_reminded_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.refresh(translation)
+    if not won:
+        if translation.state == TranslationState.IN_PROGRESS and translation.claimed_by:
+            raise ClaimLost(translation.claimed_by.display_name, translation.claim_expires_at)
+        raise WorkflowError(_l("This translation is not open for claiming."))
+    record_event(actor, "translation.claim", translation=translation, from_state=from_state,
+                 to_state=TranslationState.IN_PROGRESS)
+    db.session.flush()
+    return translation
+
+
+def _open_state(translation: Translation) -> TranslationState:
+    """Where unclaimed work goes back to: an outdated earlier version means an update."""
+    version = latest_version(translation)
+    current = translation.statement.current_revision_id
+    if version is not None and version.source_revision_id != current:
+        return TranslationState.NEEDS_UPDATE
+    return TranslationState.QUEUED
+
+
+def release_claim(actor: User, translation: Translation, reason: str = "") -> Translation:
+    """Give a claimed translation back to the queue; the drafts stay."""
+    if translation.state != TranslationState.IN_PROGRESS or \
+            translation.claimed_by_id != actor.id:
+        raise NotAllowed(_l("Only the person who claimed this translation can release it."))
+    to_state = _open_state(translation)
+    translation.state = to_state
+    translation.claimed_by_id = None
+    translation.claim_expires_at = None
+    translation.claim_reminded_at = None
+    record_event(actor, "translation.release_claim", translation=translation,
+                 from_state=TranslationState.IN_PROGRESS, to_state=to_state,
+                 detail=reason.strip())
+    db.session.flush()
+    return translation
+
+
+def save_draft_segment(actor: User, translation: Translation, segment_key: str, text: str,
+                       base_revision: int, now: datetime | None = None) -> DraftSegment:
+    """Save one segment's text if nobody changed it since `base_revision`; renews the claim.
+
+    A stale save raises StaleDraft with the current text and never overwrites it.
+    """
+    now = now or utcnow()
+    if not can_edit(actor, translation):
+        raise NotAllowed(_l("Claim this translation before you edit it."))
+    keys = {segment.key for segment in translation.statement.current_revision.segments}
+    if segment_key not in keys:
+        raise WorkflowError(_l("This paragraph is no longer part of the statement."), 404)
+    draft = db.session.scalar(select(DraftSegment).where(
+        DraftSegment.translation_id == translation.id, DraftSegment.segment_key == segment_key))
+    if draft is None:
+        if base_revision != 0:
+            raise StaleDraft("", 0)
+        draft = DraftSegment(translation_id=translation.id, segment_key=segment_key, text=text,
+                             revision=1, updated_by_id=actor.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(draft)
+        except IntegrityError:  # someone created it a moment ago
+            current = db.session.scalar(select(DraftSegment).where(
+                DraftSegment.translation_id == translation.id,
+                DraftSegment.segment_key == segment_key))
+            raise StaleDraft(current.text, current.revision) from None
+    else:
+        changed = db.session.execute(
+            update(DraftSegment)
+            .where(DraftSegment.id == draft.id, DraftSegment.revision == base_revision)
+            .values(text=text, revision=DraftSegment.revision + 1, updated_by_id=actor.id,
+                    updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.refresh(draft)
+        if changed != 1:
+            raise StaleDraft(draft.text, draft.revision)
+    translation.claim_expires_at = _claim_expiry(now)
+    translation.claim_reminded_at = None
+    db.session.flush()
+    return draft
+
+
+def drafts_by_key(translation: Translation) -> dict[str, DraftSegment]:
+    """The translation's drafts, by segment key."""
+    return {draft.segment_key: draft for draft in db.session.scalars(
+        select(DraftSegment).where(DraftSegment.translation_id == translation.id))}
+
+
+def submit_translation(actor: User, translation: Translation) -> Version:
+    """Snapshot the drafts as the next version and send it to review."""
+    if not can_edit(actor, translation):
+        raise NotAllowed(_l("Only the person who claimed this translation can submit it."))
+    revision = translation.statement.current_revision
+    drafts = drafts_by_key(translation)
+    missing = [segment for segment in revision.segments
+               if not drafts.get(segment.key) or not drafts[segment.key].text.strip()]
+    if missing:
+        raise WorkflowError(_l("%(count)d of %(total)d paragraphs are not translated yet.",
+                               count=len(missing), total=len(revision.segments)), 400)
+    version = Version(number=len(translation.versions) + 1, source_revision=revision,
+                      created_by=actor)
+    version.segments = [
+        VersionSegment(position=segment.position, segment_key=segment.key,
+                       text=drafts[segment.key].text.strip())
+        for segment in revision.segments
+    ]
+    translation.versions.append(version)
+    translation.state = TranslationState.IN_REVIEW
+    translation.claimed_by_id = None
+    translation.claim_expires_at = None
+    translation.claim_reminded_at = None
+    db.session.flush()
+    record_event(actor, "translation.submit", translation=translation,
+                 from_state=TranslationState.IN_PROGRESS, to_state=TranslationState.IN_REVIEW,
+                 detail=f"version {version.number}")
+    _tell_reviewers(translation, version, actor)
+    db.session.flush()
+    return version
+
+
+def _tell_reviewers(translation: Translation, version: Version, author: User) -> None:
+    from portal.models import LanguageSkill
+
+    reviewers = db.session.scalars(
+        select(User).join(LanguageSkill).where(
+            LanguageSkill.language_tag == translation.language_tag, LanguageSkill.can_review,
+            User.active, User.id != author.id)
+    ).all()
+    for reviewer in reviewers:
+        queue_email(reviewer, "review_waiting", translation=translation, version=version,
+                    pair=language_pair(translation),
+                    link=portal_url("desk.review", version_id=version.id))
+
+
+def _check_reviewable(actor: User, version: Version) -> None:
+    translation = version.translation
+    if version.created_by_id == actor.id:
+        raise NotAllowed(_l("You wrote this version, so someone else must review it."))
+    if not can_review(actor, version, check_state=False):
+        raise NotAllowed(_l("You do not review this language."))
+    if translation.state != TranslationState.IN_REVIEW or latest_version(translation) \
+            is not version:
+        raise WorkflowError(_l("This version is no longer waiting for review."))
+
+
+def approve_version(actor: User, version: Version, comment: str = "") -> Review:
+    """Approve a version someone else wrote; it is then ready for release."""
+    _check_reviewable(actor, version)
+    review = Review(version=version, reviewer=actor, decision=ReviewDecision.APPROVED,
+                    comment=comment.strip())
+    db.session.add(review)
+    translation = version.translation
+    translation.state = TranslationState.APPROVED
+    record_event(actor, "translation.approve", translation=translation,
+                 from_state=TranslationState.IN_REVIEW, to_state=TranslationState.APPROVED,
+                 detail=f"version {version.number}")
+    queue_email(version.created_by, "version_approved", translation=translation,
+                version=version, pair=language_pair(translation),
+                link=portal_url("desk.home"))
+    db.session.flush()
+    return review
+
+
+def request_changes(actor: User, version: Version, comment: str,
+                    now: datetime | None = None) -> Review:
+    """Send a version back to its translator with a comment; they hold the claim again."""
+    if not comment.strip():
+        raise WorkflowError(_l("Say what should change: the comment goes to the translator."),
+                            400)
+    _check_reviewable(actor, version)
+    now = now or utcnow()
+    review = Review(version=version, reviewer=actor,
+                    decision=ReviewDecision.CHANGES_REQUESTED, comment=comment.strip())
+    db.session.add(review)
+    translation = version.translation
+    translation.state = TranslationState.IN_PROGRESS
+    translation.claimed_by_id = version.created_by_id
+    translation.claim_expires_at = _claim_expiry(now)
+    translation.claim_reminded_at = None
+    record_event(actor, "translation.request_changes", translation=translation,
+                 from_state=TranslationState.IN_REVIEW, to_state=TranslationState.IN_PROGRESS,
+                 detail=comment.strip())
+    queue_email(version.created_by, "changes_requested", translation=translation,
+                version=version, comment=comment.strip(), reviewer=actor,
+                pair=language_pair(translation),
+                link=portal_url("desk.editor", translation_id=translation.id))
+    db.session.flush()
+    return review
+
+
+def remind_expiring_claims(now: datetime | None = None) -> int:
+    """E-mail claimants whose claim ends within a day, once per claim."""
+    now = now or utcnow()
+    expiring = db.session.scalars(select(Translation).where(
+        Translation.state == TranslationState.IN_PROGRESS,
+        Translation.claim_expires_at > now,
+        Translation.claim_expires_at <= now + timedelta(hours=24),
+        Translation.claim_reminded_at.is_(None),
+    )).all()
+    for translation in expiring:
+        queue_email(translation.claimed_by, "claim_expiring", translation=translation,
+                    pair=language_pair(translation), expires_at=translation.claim_expires_at,
+                    link=portal_url("desk.editor", translation_id=translation.id))
+        translation.claim_reminded_at = now
+    db.session.flush()
+    return len(expiring)
