@@ -6,6 +6,7 @@ The database is SQLite in a temporary file unless TEST_DATABASE_URL names anothe
 
 import functools
 import os
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -249,3 +250,35 @@ class Factory:
 @pytest.fixture
 def make(db) -> Factory:
     return Factory(db.session)
+
+
+_CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at `url`, as a browser would submit it."""
+    html = client.get(url).get_data(as_text=True)
+    match = _CSRF_FIELD.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Sign in and out through the real login form, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user: User, password: str = Factory.PASSWORD):
+        token = csrf_token(self.client, "/account/login")
+        return self.client.post("/account/login", data={
+            "email": user.email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = csrf_token(self.client, "/account/profile")
+        return self.client.post("/account/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)

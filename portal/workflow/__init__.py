@@ -3,6 +3,7 @@
 from portal.workflow.audit import record_event
 from portal.workflow.errors import ClaimLost, NotAllowed, StaleDraft, WorkflowError
 from portal.workflow.releases import ReleaseRefused, assemble_version, release_statement, unpublish
+from portal.workflow.reports import report_problem, resolve_report
 from portal.workflow.statements import (
     create_statement,
     new_source_revision,
@@ -24,6 +25,7 @@ __all__ = [
     "ClaimLost", "NotAllowed", "ReleaseRefused", "StaleDraft", "WorkflowError",
     "approve_version", "assemble_version", "claim_translation", "create_statement",
     "drafts_by_key", "new_source_revision", "record_event", "release_claim",
-    "release_statement", "remind_expiring_claims", "request_changes", "revise_source",
+    "release_statement", "remind_expiring_claims", "report_problem", "request_changes",
+    "resolve_report", "revise_source",
     "save_draft_segment", "submit_translation", "unpublish", "update_statement_details",
 ]
