@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "UTC")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -60,7 +60,16 @@ def create_app(config: dict | None = None) -> Flask:
 def _load_user(user_id: str):
     from portal.models import User
 
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    # A deactivated account is signed out everywhere at its next request.
+    return user if user is not None and user.active else None
+
+
+def select_time_zone() -> str:
+    """Times are shown in the signed-in person's time zone, else in UTC."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.time_zone or "UTC"
+    return "UTC"
 
 
 def select_locale() -> str:
@@ -75,6 +84,8 @@ def select_locale() -> str:
     page_language = getattr(g, "language", None)
     if page_language:
         return babel_name(page_language)
+    if not has_request_context():  # the command line, jobs: the portal's default
+        return babel_name(current_app.config["DEFAULT_LANGUAGE"])
     if current_user and current_user.is_authenticated and current_user.interface_language:
         return babel_name(current_user.interface_language)
     available = interface_languages()

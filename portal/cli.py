@@ -88,3 +88,16 @@ def create_user_command(email, role, languages, name, password_stdin):
     click.echo(f"Created {role} {email}" + (f" ({', '.join(tags)})" if tags else "") + ".")
     if not password_stdin:
         click.echo(f"Password: {password}")
+
+
+@portal_cli.command("send-mail")
+def send_mail_command():
+    """Queue reminders for claims ending within a day, then send waiting e-mails (for cron)."""
+    from portal.notifications import deliver_outbox
+    from portal.workflow import remind_expiring_claims
+
+    reminded = remind_expiring_claims()
+    db.session.commit()  # the reminders are kept even if delivery stops half-way
+    sent, failed = deliver_outbox()
+    db.session.commit()
+    click.echo(f"{reminded} reminder(s) queued; {sent} e-mail(s) sent, {failed} failed.")

@@ -7,7 +7,9 @@ MAIL_SERVER is set, and writes it to the log otherwise.
 
 import logging
 import smtplib
+from contextlib import contextmanager
 from email.message import EmailMessage
+from email.policy import SMTP
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
@@ -19,6 +21,7 @@ from portal.models.languages import autonym, babel_name
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
 def portal_url(endpoint: str, **values) -> str:
@@ -51,41 +54,68 @@ def queue_email(recipient: User | str, kind: str, **context) -> OutboxMessage:
 
 
 def deliver_outbox(limit: int = 100) -> tuple[int, int]:
-    """Send waiting e-mails; returns (sent, failed). The caller commits."""
+    """Send waiting e-mails over one connection; returns (sent, failed). The caller commits."""
     waiting = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
         .order_by(OutboxMessage.id).limit(limit)
     ).all()
+    if not waiting:
+        return 0, 0
     sent = failed = 0
-    for message in waiting:
-        message.attempts += 1
-        try:
-            _send(message)
-        except (OSError, smtplib.SMTPException) as error:
-            message.last_error = f"{type(error).__name__}: {error}"
-            failed += 1
-            log.warning("E-mail %s to %s failed: %s", message.id, message.recipient, error)
-        else:
-            message.sent_at = utcnow()
-            message.last_error = None
-            sent += 1
+    untried = list(waiting)
+    try:
+        with _mail_connection() as send:
+            while untried:
+                message = untried.pop(0)
+                message.attempts += 1
+                try:
+                    send(message)
+                except smtplib.SMTPRecipientsRefused as error:  # this address only
+                    _record_failure(message, error)
+                    failed += 1
+                else:
+                    message.sent_at = utcnow()
+                    message.last_error = None
+                    sent += 1
+    except (OSError, smtplib.SMTPException) as error:
+        # The server is unreachable or gave up: what was not sent waits for the next run.
+        for message in [*waiting]:
+            if message.sent_at is None and message in untried:
+                message.attempts += 1
+            if message.sent_at is None and (message in untried or message.last_error is None):
+                _record_failure(message, error)
+                failed += 1
     return sent, failed
 
 
-def _send(message: OutboxMessage) -> None:
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    message.last_error = f"{type(error).__name__}: {error}"
+    log.warning("E-mail %s to %s failed: %s", message.id, message.recipient, error)
+
+
+@contextmanager
+def _mail_connection():
+    """Yield a function that sends one message: over SMTP, or to the log."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        log.info("E-mail to %s: %s\n%s", message.recipient, message.subject, message.body)
+        yield lambda message: log.info("E-mail to %s: %s\n%s", message.recipient,
+                                       message.subject, message.body)
         return
-    email = EmailMessage()
-    email["From"] = config["MAIL_FROM"]
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(email)
+        yield lambda message: smtp.send_message(_as_email(message, config["MAIL_FROM"]))
+
+
+def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    # Long lines folded by the default policy lose a space before non-ASCII words
+    # (CPython's header folding); SMTP allows 998 characters, so fold only beyond that.
+    email = EmailMessage(policy=SMTP_POLICY)
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    return email

@@ -31,11 +31,14 @@ def invite_person(actor: User, *, email: str, role: Role, translates: list[str],
     """Record an invitation, e-mail its link, and return it with the link's token."""
     if not is_coordinator(actor):
         raise NotAllowed(_l("Only coordinators invite people."))
+    if role == Role.ADMIN and actor.role != Role.ADMIN:
+        raise NotAllowed(_l("Only administrators invite administrators."))
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
         raise WorkflowError(_l("%(email)s already has an account.", email=email), 400)
     now = utcnow()
     invitation = Invitation(
+        # A reviewer of a language is one of its trusted translators, so translates too.
         email=email, role=role, translates=",".join(sorted(set(translates) | set(reviews))),
         reviews=",".join(sorted(set(reviews))), invited_by=actor,
         expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]),

@@ -9,8 +9,10 @@ class WorkflowError(Exception):
     status = 409
 
     def __init__(self, message, status: int | None = None):
-        super().__init__(str(message))
-        self.message = message
+        # Rendered now, in the current locale, as plain text: a lazy string would count
+        # as safe HTML in templates, and messages may quote what people typed.
+        self.message = str(message)
+        super().__init__(self.message)
         if status is not None:
             self.status = status
 
