@@ -1,3 +1,548 @@
-"""Views of the coordinate blueprint."""
+"""Views of the coordinate blueprint: thin — load, check, validate, call the workflow."""
 
-from portal.coordinate import bp  # noqa: F401
+from collections import Counter
+from dataclasses import dataclass, field
+
+from babel.dates import format_datetime
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.coordinate import bp
+from portal.coordinate.forms import (
+    ROLE_TITLES,
+    AuditFilterForm,
+    InviteForm,
+    NewStatementForm,
+    OrganizationForm,
+    PersonActionForm,
+    ReleaseForm,
+    SkillsForm,
+    StatementForm,
+    UnpublishForm,
+    coordinator_zone,
+    language_label,
+    to_utc,
+    today_in,
+)
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    Invitation,
+    Language,
+    Organization,
+    Publication,
+    Release,
+    Role,
+    SourceRevision,
+    Statement,
+    Translation,
+    TranslationState,
+    User,
+    utcnow,
+)
+from portal.models.languages import autonym
+from portal.reader.queries import enabled_languages, visible_publications
+from portal.workflow import (
+    WorkflowError,
+    create_statement,
+    release_statement,
+    revise_source,
+    unpublish,
+    update_statement_details,
+)
+from portal.workflow.accounts import invite_person
+from portal.workflow.organizations import (
+    create_organization,
+    demanded_languages,
+    update_organization,
+)
+from portal.workflow.people import deactivate_person, reactivate_person, set_person_details
+from portal.workflow.permissions import is_coordinator, latest_version
+
+AUDIT_PER_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def _coordinators_only():
+    """Every page here is for coordinators: strangers sign in first, others get 403."""
+    if not is_coordinator(current_user):
+        abort(403)
+
+
+@bp.context_processor
+def _template_helpers():
+    return {"local_time": local_time, "zone_name": coordinator_zone().key,
+            "role_title": lambda role: ROLE_TITLES[Role(role)], "language_label": language_label,
+            "state_title": _state_title, "TranslationState": TranslationState}
+
+
+def local_time(moment, format: str = "medium") -> str:
+    """A UTC moment as the coordinator reads it: in their time zone and interface language."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, format, tzinfo=coordinator_zone(), locale=get_locale())
+
+
+def _state_title(value) -> str:
+    try:
+        return TranslationState(value).title
+    except ValueError:  # audit events may name states that no longer exist
+        return value or ""
+
+
+# --- statements ---------------------------------------------------------------------------
+
+@bp.get("/")
+def statements():
+    """Every statement with its translations counted by state."""
+    return render_template("coordinate/statements.html", rows=_statement_rows(),
+                           counts=_state_counts(), states=list(TranslationState))
+
+
+@bp.route("/statements/new", methods=["GET", "POST"])
+def new_statement():
+    """Write a new statement and choose its target languages."""
+    form = NewStatementForm(languages=_enabled_tags(),
+                            data=_new_statement_defaults() if request.method == "GET" else None)
+    if form.validate_on_submit():
+        statement = create_statement(
+            current_user, slug=form.slug.data, source_language=form.source_language.data,
+            statement_date=form.statement_date.data, title=form.title.data,
+            summary=form.summary.data, body=form.body.data,
+            target_languages=form.target_languages.data, deadline=to_utc(form.deadline.data))
+        db.session.commit()
+        flash(_("Statement %(slug)s created with %(count)d target languages.",
+                slug=statement.slug, count=_target_count(statement)), "success")
+        return redirect(url_for(".edit_statement", statement_id=statement.id), 303)
+    return render_template("coordinate/statement_form.html", form=form,
+                           statement=None), _status(form)
+
+
+@bp.route("/statements/<int:statement_id>/edit", methods=["GET", "POST"])
+def edit_statement(statement_id):
+    """Change a statement's text, date, deadline or targets."""
+    statement = db.get_or_404(Statement, statement_id)
+    form = StatementForm(languages=_target_choices(statement),
+                         data=_statement_values(statement) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        outdated_before = _needing_update(statement)
+        try:
+            update_statement_details(
+                current_user, statement, statement_date=form.statement_date.data,
+                deadline=to_utc(form.deadline.data), target_languages=form.target_languages.data)
+            revision = revise_source(current_user, statement, form.title.data,
+                                     form.summary.data, form.body.data)
+        except WorkflowError as error:
+            return _refused(error, "coordinate/statement_form.html", form=form,
+                            statement=statement)
+        db.session.commit()
+        flash(_revision_message(revision, _needing_update(statement) - outdated_before),
+              "success")
+        return redirect(url_for(".edit_statement", statement_id=statement.id), 303)
+    return render_template("coordinate/statement_form.html", form=form,
+                           statement=statement), _status(form)
+
+
+@bp.route("/statements/<int:statement_id>/release", methods=["GET", "POST"])
+def release(statement_id):
+    """Publish the source and chosen approved translations, now or at a time."""
+    statement = db.get_or_404(Statement, statement_id)
+    approved = _approved_versions(statement)
+    form = _release_form(approved, submitted=request.method == "POST")
+    if form.validate_on_submit():
+        chosen = [approved[version_id] for version_id in form.versions.data]
+        release_at = form.release_time()
+        try:
+            release_statement(current_user, statement, chosen, release_at, form.note.data)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return _release_page(statement, form, _unpublish_form(statement, False),
+                                 error.status)
+        db.session.commit()
+        flash(_release_message(statement, chosen, release_at), "success")
+        return redirect(url_for(".release", statement_id=statement.id), 303)
+    return _release_page(statement, form, _unpublish_form(statement, False), _status(form))
+
+
+@bp.post("/statements/<int:statement_id>/unpublish", endpoint="unpublish")
+def withdraw(statement_id):
+    """Take one language of a statement away from readers, with a reason."""
+    statement = db.get_or_404(Statement, statement_id)
+    form = _unpublish_form(statement, True)
+    if form.validate_on_submit():
+        try:
+            unpublish(current_user, statement, form.language.data, form.reason.data)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return _release_page(statement, _release_form(_approved_versions(statement), False),
+                                 form, error.status)
+        db.session.commit()
+        flash(_("%(language)s was unpublished.", language=autonym(form.language.data)),
+              "success")
+        return redirect(url_for(".release", statement_id=statement.id), 303)
+    return _release_page(statement, _release_form(_approved_versions(statement), False),
+                         form, 400)
+
+
+@bp.get("/progress")
+def progress():
+    """Statements × enabled languages: where the work is, in a fixed number of queries."""
+    return render_template("coordinate/progress.html", progress=_progress())
+
+
+# --- organizations ------------------------------------------------------------------------
+
+@bp.get("/organizations")
+def organizations():
+    """Every member organization and the languages it needs."""
+    found = db.session.scalars(select(Organization).options(selectinload(Organization.languages))
+                               .order_by(func.lower(Organization.name))).all()
+    return render_template("coordinate/organizations.html", organizations=found,
+                           territories=get_locale().territories)
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+def new_organization():
+    """Add a member organization."""
+    form = OrganizationForm(languages=_enabled_tags())
+    if form.validate_on_submit():
+        try:
+            organization = create_organization(current_user, **_organization_values(form))
+        except WorkflowError as error:
+            return _refused(error, "coordinate/organization_form.html", form=form,
+                            organization=None)
+        db.session.commit()
+        flash(_("%(name)s was added.", name=organization.name), "success")
+        return redirect(url_for(".organizations"), 303)
+    return render_template("coordinate/organization_form.html", form=form,
+                           organization=None), _status(form)
+
+
+@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+def edit_organization(organization_id):
+    """Change a member organization."""
+    organization = db.get_or_404(Organization, organization_id)
+    tags = {*_enabled_tags(), *(language.tag for language in organization.languages)}
+    form = OrganizationForm(languages=tags, data=_organization_data(organization)
+                            if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            update_organization(current_user, organization, **_organization_values(form))
+        except WorkflowError as error:
+            return _refused(error, "coordinate/organization_form.html", form=form,
+                            organization=organization)
+        db.session.commit()
+        flash(_("%(name)s was saved.", name=organization.name), "success")
+        return redirect(url_for(".organizations"), 303)
+    return render_template("coordinate/organization_form.html", form=form,
+                           organization=organization), _status(form)
+
+
+# --- people -------------------------------------------------------------------------------
+
+@bp.get("/people")
+def people():
+    """Everyone with an account, their languages, and the invitations still open."""
+    users = db.session.scalars(select(User).options(selectinload(User.skills))
+                               .order_by(func.lower(User.display_name), User.id)).all()
+    invitations = db.session.scalars(
+        select(Invitation).options(joinedload(Invitation.invited_by))
+        .where(Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())).all()
+    return render_template("coordinate/people.html", users=users, invitations=invitations,
+                           action_form=PersonActionForm(back=url_for(".people")))
+
+
+@bp.route("/people/invite", methods=["GET", "POST"])
+def invite():
+    """Invite someone by e-mail, with a role and languages."""
+    form = InviteForm(languages=_enabled_tags(), allow_admin=current_user.role == Role.ADMIN)
+    if form.validate_on_submit():
+        try:
+            invite_person(current_user, email=form.email.data, **form.workflow_values())
+        except WorkflowError as error:
+            return _refused(error, "coordinate/invite.html", form=form)
+        db.session.commit()
+        flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+        return redirect(url_for(".people"), 303)
+    return render_template("coordinate/invite.html", form=form), _status(form)
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_person(user_id):
+    """Change a person's role and languages."""
+    user = db.get_or_404(User, user_id)
+    tags = {*_enabled_tags(), *(skill.language_tag for skill in user.skills)}
+    form = SkillsForm(languages=tags, allow_admin=Role.ADMIN in (current_user.role, user.role),
+                      data=_skills_data(user) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            set_person_details(current_user, user, **form.workflow_values())
+        except WorkflowError as error:
+            return _refused(error, "coordinate/person_form.html", form=form, person=user)
+        db.session.commit()
+        flash(_("%(name)s was saved.", name=user.display_name), "success")
+        return redirect(url_for(".people"), 303)
+    return render_template("coordinate/person_form.html", form=form, person=user), \
+        _status(form)
+
+
+@bp.post("/people/<int:user_id>/deactivate", endpoint="deactivate_person")
+def deactivate(user_id):
+    """Stop someone signing in; refusals come back as a message on the people page."""
+    user = db.get_or_404(User, user_id)
+    claims = deactivate_person(current_user, user)
+    db.session.commit()
+    flash(_("%(name)s was deactivated; %(count)d claims went back to the queue.",
+            name=user.display_name, count=claims), "success")
+    return redirect(url_for(".people"), 303)
+
+
+@bp.post("/people/<int:user_id>/reactivate", endpoint="reactivate_person")
+def reactivate(user_id):
+    """Let someone sign in again."""
+    user = db.get_or_404(User, user_id)
+    reactivate_person(current_user, user)
+    db.session.commit()
+    flash(_("%(name)s can sign in again.", name=user.display_name), "success")
+    return redirect(url_for(".people"), 303)
+
+
+# --- audit log ----------------------------------------------------------------------------
+
+@bp.get("/audit")
+def audit():
+    """The audit log, newest first, filtered by statement and by person."""
+    statement_titles = dict(_statement_choices())
+    form = AuditFilterForm(request.args, statements=statement_titles.items(),
+                           people=_people_choices())
+    page = request.args.get("page", 1, type=int)
+    events, total = _audit_page(form.statement.data, form.person.data, page)
+    if page < 1 or (page > 1 and not events):
+        abort(404)
+    return render_template(
+        "coordinate/audit.html", form=form, events=events, page=page,
+        pages=max(1, -(-total // AUDIT_PER_PAGE)), statement_titles=statement_titles,
+        filters={key: value for key, value in (("statement", form.statement.data),
+                                               ("person", form.person.data)) if value},
+    )
+
+
+# --- helpers: reading what the pages show -------------------------------------------------
+
+def _status(form) -> int:
+    """400 when a submitted form is shown again because of its errors."""
+    return 400 if form.is_submitted() else 200
+
+
+def _refused(error: WorkflowError, template: str, **context):
+    """Show the workflow's refusal on the form that caused it, keeping all that was typed."""
+    db.session.rollback()  # nothing half-done may be flushed while the page renders
+    flash(str(error.message), "error")
+    return render_template(template, **context), error.status
+
+
+def _enabled_tags() -> list[str]:
+    return [language.tag for language in enabled_languages()]
+
+
+def _new_statement_defaults() -> dict:
+    enabled = _enabled_tags()
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    return {
+        "statement_date": today_in(coordinator_zone()),
+        "source_language": default if default in enabled else None,
+        # The languages member organizations need are what a statement is usually for.
+        "target_languages": [tag for tag in demanded_languages() if tag in enabled],
+    }
+
+
+def _target_choices(statement: Statement) -> set[str]:
+    """Enabled languages, and any target already set (so saving never drops it unseen)."""
+    existing = db.session.scalars(select(Translation.language_tag).where(
+        Translation.statement_id == statement.id))
+    return ({*_enabled_tags(), *existing}) - {statement.source_language_tag}
+
+
+def _statement_values(statement: Statement) -> dict:
+    revision = statement.current_revision
+    return {
+        "title": revision.title, "summary": revision.summary, "body": revision.body,
+        "statement_date": statement.statement_date, "deadline": statement.deadline,
+        "target_languages": list(db.session.scalars(select(Translation.language_tag).where(
+            Translation.statement_id == statement.id))),
+    }
+
+
+def _target_count(statement: Statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(Translation).where(
+        Translation.statement_id == statement.id))
+
+
+def _needing_update(statement: Statement) -> int:
+    return db.session.scalar(select(func.count()).select_from(Translation).where(
+        Translation.statement_id == statement.id,
+        Translation.state == TranslationState.NEEDS_UPDATE))
+
+
+def _revision_message(revision: SourceRevision | None, outdated: int) -> str:
+    if revision is None:
+        return _("Saved. No change to the text; translations untouched.")
+    return _("Saved as new revision %(number)d: %(count)d translations need an update.",
+             number=revision.number, count=outdated)
+
+
+def _statement_rows():
+    """(Statement, title of its current revision), newest statement first."""
+    return db.session.execute(
+        select(Statement, SourceRevision.title)
+        .outerjoin(SourceRevision, SourceRevision.id == Statement.current_revision_id)
+        .order_by(Statement.statement_date.desc(), Statement.id.desc())
+    ).all()
+
+
+def _state_counts() -> dict[int, Counter]:
+    counts: dict[int, Counter] = {}
+    for statement_id, state, count in db.session.execute(
+            select(Translation.statement_id, Translation.state, func.count())
+            .group_by(Translation.statement_id, Translation.state)):
+        counts.setdefault(statement_id, Counter())[state] = count
+    return counts
+
+
+def _approved_versions(statement: Statement) -> dict:
+    """{version id: Version} of the statement's approved translations, by language."""
+    translations = db.session.scalars(
+        select(Translation).options(selectinload(Translation.versions))
+        .where(Translation.statement_id == statement.id,
+               Translation.state == TranslationState.APPROVED)
+        .order_by(Translation.language_tag)).all()
+    versions = (latest_version(translation) for translation in translations)
+    return {version.id: version for version in versions if version is not None}
+
+
+def _release_form(approved: dict, submitted: bool) -> ReleaseForm:
+    """The release form: as posted, or fresh with every approved version checked."""
+    choices = [(version_id, autonym(version.translation.language_tag))
+               for version_id, version in approved.items()]
+    if submitted:
+        return ReleaseForm(version_choices=choices)
+    return ReleaseForm(formdata=None, version_choices=choices,
+                       data={"versions": list(approved)})
+
+
+def _unpublish_form(statement: Statement, submitted: bool) -> UnpublishForm:
+    """Offers the languages with anything released or scheduled and not withdrawn."""
+    tags = db.session.scalars(select(Publication.language_tag).distinct().where(
+        Publication.statement_id == statement.id, Publication.withdrawn_at.is_(None)))
+    if submitted:
+        return UnpublishForm(languages=list(tags))
+    return UnpublishForm(formdata=None, languages=list(tags))
+
+
+def _release_page(statement: Statement, form: ReleaseForm, unpublish_form: UnpublishForm,
+                  status: int):
+    now = utcnow()
+    visible = visible_publications(now)
+    translations = db.session.scalars(
+        select(Translation).options(selectinload(Translation.versions))
+        .where(Translation.statement_id == statement.id).order_by(Translation.language_tag)).all()
+    scheduled = db.session.scalars(
+        select(Release).options(selectinload(Release.publications))
+        .where(Release.statement_id == statement.id, Release.release_at > now)
+        .order_by(Release.release_at)).all()
+    return render_template(
+        "coordinate/release.html", statement=statement, form=form,
+        unpublish_form=unpublish_form, translations=translations, scheduled=scheduled,
+        readers_see=db.session.execute(select(visible).where(
+            visible.c.statement_id == statement.id).order_by(visible.c.language_tag)).all(),
+    ), status
+
+
+def _release_message(statement: Statement, chosen: list, release_at) -> str:
+    languages = ", ".join([autonym(statement.source_language_tag)] + [
+        autonym(version.translation.language_tag) for version in chosen])
+    if release_at > utcnow():
+        return _("Scheduled: %(languages)s will be published at %(time)s (%(zone)s).",
+                 languages=languages, time=local_time(release_at),
+                 zone=coordinator_zone().key)
+    return _("Published now: %(languages)s, at %(time)s (%(zone)s).", languages=languages,
+             time=local_time(release_at), zone=coordinator_zone().key)
+
+
+@dataclass
+class Progress:
+    """The matrix of the progress page and its counts."""
+
+    languages: list[Language]
+    rows: list
+    cells: dict[tuple[int, str], TranslationState]
+    columns: dict[str, Counter] = field(default_factory=dict)
+    totals: Counter = field(default_factory=Counter)
+
+
+def _progress() -> Progress:
+    """Three queries whatever the number of statements: languages, statements, states."""
+    languages = enabled_languages()
+    tags = {language.tag for language in languages}
+    cells = {(statement_id, tag): state for statement_id, tag, state in db.session.execute(
+        select(Translation.statement_id, Translation.language_tag, Translation.state))}
+    result = Progress(languages, _statement_rows(), cells,
+                      columns={tag: Counter() for tag in tags})
+    for (_statement_id, tag), state in cells.items():
+        if tag in tags:
+            result.columns[tag][state] += 1
+            result.totals[state] += 1
+    return result
+
+
+def _organization_values(form: OrganizationForm) -> dict:
+    return {"name": form.name.data, "country": form.country.data,
+            "languages": list(form.languages.data or []),
+            "contact_email": form.contact_email.data or None}
+
+
+def _organization_data(organization: Organization) -> dict:
+    return {"name": organization.name, "country": organization.country,
+            "contact_email": organization.contact_email or "",
+            "languages": [language.tag for language in organization.languages]}
+
+
+def _skills_data(user: User) -> dict:
+    return {"role": user.role.value,
+            "translates": [skill.language_tag for skill in user.skills if skill.can_translate],
+            "reviews": [skill.language_tag for skill in user.skills if skill.can_review]}
+
+
+def _statement_choices() -> list[tuple[int, str]]:
+    return [(statement_id, f"{title or slug} ({slug})") for statement_id, slug, title in
+            db.session.execute(
+                select(Statement.id, Statement.slug, SourceRevision.title)
+                .outerjoin(SourceRevision, SourceRevision.id == Statement.current_revision_id)
+                .order_by(Statement.statement_date.desc(), Statement.id.desc()))]
+
+
+def _people_choices() -> list[tuple[int, str]]:
+    return [(user_id, f"{name} <{email}>") for user_id, name, email in db.session.execute(
+        select(User.id, User.display_name, User.email).order_by(func.lower(User.display_name)))]
+
+
+def _audit_page(statement_id: int | None, person_id: int | None, page: int):
+    query = select(AuditEvent)
+    if statement_id:
+        query = query.where(AuditEvent.statement_id == statement_id)
+    if person_id:
+        query = query.where(AuditEvent.actor_id == person_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    events = db.session.scalars(
+        query.options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_PER_PAGE).offset((max(page, 1) - 1) * AUDIT_PER_PAGE)).all()
+    return events, total

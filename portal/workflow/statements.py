@@ -1,6 +1,6 @@
 """Creating statements and their source revisions."""
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -15,12 +15,20 @@ from portal.models import (
     TranslationState,
     User,
 )
+from portal.models.languages import autonym
 from portal.workflow.audit import record_event
-from portal.workflow.errors import WorkflowError
+from portal.workflow.errors import NotAllowed, WorkflowError
+from portal.workflow.permissions import is_coordinator
 
 # Work that was finished against the old source and so falls behind when it changes.
 OUTDATABLE_STATES = (TranslationState.IN_REVIEW, TranslationState.APPROVED,
                      TranslationState.PUBLISHED)
+
+
+def _check_may_edit(actor: User | None) -> None:
+    # `None` is the portal itself (demo loader, command line); people must coordinate.
+    if actor is not None and not is_coordinator(actor):
+        raise NotAllowed(_l("Only coordinators write and edit statements."))
 
 
 def new_source_revision(statement: Statement, actor: User | None, title: str, summary: str,
@@ -50,10 +58,15 @@ def create_statement(
     summary: str,
     body: str,
     target_languages: list[str],
+    deadline: datetime | None = None,
 ) -> Statement:
     """Create a statement, its first revision, and a queued translation per target."""
+    _check_may_edit(actor)
+    if db.session.scalar(select(Statement.id).where(Statement.slug == slug)) is not None:
+        raise WorkflowError(_l("The address %(slug)s is taken by another statement.",
+                               slug=slug), 400)
     statement = Statement(slug=slug, source_language_tag=source_language,
-                          statement_date=statement_date, created_by=actor)
+                          statement_date=statement_date, deadline=deadline, created_by=actor)
     db.session.add(statement)
     new_source_revision(statement, actor, title, summary, body)
     for tag in target_languages:
@@ -72,6 +85,7 @@ def revise_source(actor: User | None, statement: Statement, title: str, summary:
     Translations whose latest version no longer matches the source's segments become
     `needs_update`; their published text stays online until a new release.
     """
+    _check_may_edit(actor)
     current = statement.current_revision
     proposed = split_statement(title, summary, body)
     if [(s.kind, s.key, s.markup) for s in proposed] == [
@@ -101,20 +115,26 @@ def update_statement_details(actor: User | None, statement: Statement, *,
 
     A target can be dropped only while nobody has worked on it.
     """
-    statement.statement_date = statement_date
-    statement.deadline = deadline
+    _check_may_edit(actor)
     wanted = set(target_languages) - {statement.source_language_tag}
     existing = {t.language_tag: t for t in db.session.scalars(
         select(Translation).where(Translation.statement_id == statement.id))}
-    for tag in sorted(wanted - set(existing)):
-        db.session.add(Translation(statement=statement, language_tag=tag))
     for tag in sorted(set(existing) - wanted):
         translation = existing[tag]
         if translation.state != TranslationState.QUEUED or translation.versions or \
                 translation.drafts:
             raise WorkflowError(_l("%(language)s already has work in it and cannot be dropped.",
-                                   language=tag), 400)
-        db.session.delete(translation)
+                                   language=autonym(tag)), 400)
+    changed = (statement.statement_date != statement_date or statement.deadline != deadline
+               or wanted != set(existing))
+    if not changed:
+        return
+    statement.statement_date = statement_date
+    statement.deadline = deadline
+    for tag in sorted(wanted - set(existing)):
+        db.session.add(Translation(statement=statement, language_tag=tag))
+    for tag in sorted(set(existing) - wanted):
+        db.session.delete(existing[tag])
     db.session.flush()
     record_event(actor, "statement.update", statement=statement,
                  detail=f"targets: {', '.join(sorted(wanted))}")
