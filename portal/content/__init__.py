@@ -5,11 +5,13 @@ from portal.content.segments import (
     Segment,
     join_statement,
     normalize_whitespace,
+    paragraphs_of,
     segment_key,
     split_statement,
 )
 
 __all__ = [
-    "Segment", "join_statement", "normalize_whitespace", "render_markdown", "segment_key",
+    "Segment", "join_statement", "normalize_whitespace", "paragraphs_of", "render_markdown",
+    "segment_key",
     "split_statement",
 ]

@@ -141,3 +141,14 @@ def _render_block(block: Segment) -> str:
     if block.kind == SegmentKind.QUOTE:
         return "\n".join(("> " + line) if line else ">" for line in block.text.split("\n"))
     return block.markup + block.text
+
+
+def paragraphs_of(publication) -> list[tuple[str, str]]:
+    """(short excerpt, full text) of each translatable part of a published text."""
+    parts = split_statement(publication.title, publication.summary, publication.body)
+    return [(_excerpt(part.text), part.text) for part in parts]
+
+
+def _excerpt(text: str, length: int = 70) -> str:
+    flat = normalize_whitespace(text)
+    return flat if len(flat) <= length else flat[:length - 1].rstrip() + "…"

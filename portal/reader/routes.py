@@ -6,6 +6,7 @@ from itertools import groupby
 from flask import (
     abort,
     current_app,
+    flash,
     g,
     make_response,
     redirect,
@@ -13,10 +14,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
+from portal import workflow
+from portal.content import paragraphs_of
 from portal.extensions import db
 from portal.models import Publication, utcnow
 from portal.reader import bp
+from portal.reader.forms import ProblemReportForm
 from portal.reader.negotiation import (
     COOKIE_MAX_AGE,
     LANGUAGE_COOKIE,
@@ -99,6 +104,28 @@ def statement(lang, slug):
         is_fallback=lang not in available,
         source_changed=shown.source_revision_id != shown.current_source_revision_id,
     )
+
+
+@bp.route("/<lang>/statements/<slug>/report", methods=["GET", "POST"])
+def report_problem(lang, slug):
+    """Tell the reviewers of `lang` about a problem in this translation."""
+    found, available = statement_availability(slug, utcnow())
+    if found is None or lang not in available or lang == found.source_language_tag:
+        abort(404)
+    publication = db.session.get(Publication, available[lang].publication_id)
+    paragraphs = paragraphs_of(publication)
+    form = ProblemReportForm()
+    form.paragraph.choices = [(index, excerpt) for index, (excerpt, _text) in
+                              enumerate(paragraphs)]
+    if form.validate_on_submit():
+        workflow.report_problem(publication, paragraph=paragraphs[form.paragraph.data][1],
+                                message=form.message.data, reporter_email=form.email.data)
+        db.session.commit()
+        flash(_("Thank you. The reviewers of this translation will look at your report."),
+              "success")
+        return redirect(url_for(".statement", lang=lang, slug=slug), 303)
+    return render_template("reader/report.html", statement=found, publication=publication,
+                           form=form), 400 if form.is_submitted() else 200
 
 
 @bp.get("/<lang>/feed.atom")

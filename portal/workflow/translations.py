@@ -72,7 +72,7 @@ def claim_translation(actor: User, translation: Translation,
     return translation
 
 
-def _open_state(translation: Translation) -> TranslationState:
+def open_state(translation: Translation) -> TranslationState:
     """Where unclaimed work goes back to: an outdated earlier version means an update."""
     version = latest_version(translation)
     current = translation.statement.current_revision_id
@@ -86,7 +86,7 @@ def release_claim(actor: User, translation: Translation, reason: str = "") -> Tr
     if translation.state != TranslationState.IN_PROGRESS or \
             translation.claimed_by_id != actor.id:
         raise NotAllowed(_l("Only the person who claimed this translation can release it."))
-    to_state = _open_state(translation)
+    to_state = open_state(translation)
     translation.state = to_state
     translation.claimed_by_id = None
     translation.claim_expires_at = None

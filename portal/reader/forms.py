@@ -1,0 +1,19 @@
+"""The one form readers fill in: reporting a problem in a translation."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from portal.workflow.reports import MAX_MESSAGE
+
+
+class ProblemReportForm(FlaskForm):
+    """What is wrong, and where."""
+
+    paragraph = SelectField(_l("Which paragraph?"), coerce=int)
+    message = TextAreaField(_l("What is wrong?"),
+                            validators=[DataRequired(_l("Describe the problem, please.")),
+                                        Length(max=MAX_MESSAGE)])
+    email = EmailField(_l("Your e-mail (optional, if you want an answer)"),
+                       validators=[Optional(), Email(_l("This e-mail address looks wrong."))])
