@@ -1,3 +1,351 @@
-"""Views of the desk blueprint."""
+"""Views of the desk blueprint: my work, the queue, claims, the editor and reviews.
 
-from portal.desk import bp  # noqa: F401
+Thin, as everywhere: load or 404 → predicate or 403 → validate → workflow → commit →
+flash → redirect. Refusals raised by the workflow (a lost claim race, a missing
+paragraph, an author approving their own version) are turned into a flashed message and
+a redirect back, or JSON for the editor's script, by the app-wide handler in portal.errors.
+"""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime as format_datetime_in
+from babel.lists import format_list
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_timedelta, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from portal.desk import bp
+from portal.desk.forms import (
+    ConfirmForm,
+    DecisionForm,
+    ReleaseForm,
+    segment_edits,
+    segment_save,
+)
+from portal.extensions import db
+from portal.models import (
+    ProblemReport,
+    SegmentKind,
+    Translation,
+    Version,
+    utcnow,
+)
+from portal.models.languages import autonym, english_name
+from portal.workflow import (
+    StaleDraft,
+    approve_version,
+    claim_translation,
+    drafts_by_key,
+    release_claim,
+    request_changes,
+    resolve_report,
+    save_draft_segment,
+    submit_translation,
+)
+from portal.workflow.permissions import (
+    active_claim_count,
+    can_edit,
+    can_review,
+    can_review_language,
+    can_translate,
+    claim_is_active,
+    is_claimable,
+    is_coordinator,
+    latest_version,
+)
+from portal.workflow.queue import (
+    Conflict,
+    count_translated,
+    editor_rows,
+    my_claims,
+    open_reports_for,
+    open_work_for,
+    review_rows,
+    reviews_waiting_for,
+    source_word_count,
+)
+
+KIND_LABELS = {
+    SegmentKind.TITLE: _l("Title"),
+    SegmentKind.SUMMARY: _l("Summary"),
+    SegmentKind.PARAGRAPH: _l("Paragraph"),
+    SegmentKind.HEADING: _l("Heading"),
+    SegmentKind.LIST_ITEM: _l("List item"),
+    SegmentKind.QUOTE: _l("Quote"),
+    SegmentKind.VERBATIM: _l("Block"),
+}
+
+
+@bp.before_request
+@login_required
+def _signed_in_only():
+    """Every desk page needs a signed-in person (the decorator redirects to sign-in)."""
+
+
+def _time_zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(current_user.time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def moment(value: datetime) -> str:
+    """A date and time in the person's time zone, named, for volunteers around the world."""
+    zone = _time_zone()
+    return f"{format_datetime_in(value, 'short', tzinfo=zone, locale=get_locale())} {zone.key}"
+
+
+def time_left(expires_at: datetime | None, now: datetime) -> str:
+    """How long a claim still runs, or that it ran out, in the interface language."""
+    if expires_at is None or expires_at <= now:
+        return _("expired — anyone may take it; your drafts are kept")
+    return _("%(time)s left, until %(until)s",
+             time=format_timedelta(expires_at - now, threshold=1, add_direction=False),
+             until=moment(expires_at))
+
+
+def duration(hours: int) -> str:
+    """A length of time in words, e.g. "3 days"."""
+    return format_timedelta(timedelta(hours=hours), threshold=1, add_direction=False)
+
+
+@bp.context_processor
+def _desk_helpers():
+    return {"english_name": english_name, "moment": moment, "time_left": time_left,
+            "duration": duration, "kind_labels": KIND_LABELS}
+
+
+def _back(endpoint: str, **values) -> str:
+    """Where a refused action returns to: the app-wide WorkflowError handler reads `back`."""
+    return url_for(endpoint, **values)
+
+
+@bp.get("/")
+def home():
+    """My work: claims, work sent back, reviews waiting, readers' problem reports."""
+    claims = my_claims(current_user)
+    return render_template(
+        "desk/home.html", now=utcnow(), claims=claims,
+        sent_back=[item for item in claims if item.sent_back],
+        reviews=reviews_waiting_for(current_user), reports=open_reports_for(current_user),
+    )
+
+
+@bp.get("/queue")
+def queue():
+    """Open work in the languages I translate, most urgent first."""
+    now = utcnow()
+    return render_template(
+        "desk/queue.html", rows=open_work_for(current_user, now), now=now,
+        claims_held=active_claim_count(current_user, now),
+        max_claims=current_app.config["MAX_CLAIMS"],
+    )
+
+
+@bp.route("/translations/<int:translation_id>/claim", methods=["GET", "POST"])
+def claim(translation_id: int):
+    """Confirm the target language, then take the translation."""
+    translation = db.get_or_404(Translation, translation_id)
+    if not can_translate(current_user, translation.language_tag):
+        abort(403)
+    form = ConfirmForm(back=_back(".claim", translation_id=translation_id))
+    if form.validate_on_submit():
+        claim_translation(current_user, translation)
+        db.session.commit()
+        flash(_("You are translating into %(language)s until %(until)s. Saving your work "
+                "extends the claim.", language=autonym(translation.language_tag),
+                until=moment(translation.claim_expires_at)), "success")
+        return redirect(url_for(".editor", translation_id=translation.id), 303)
+    now = utcnow()
+    revision = translation.statement.current_revision
+    return render_template(
+        "desk/claim.html", translation=translation, statement=translation.statement,
+        revision=revision, words=source_word_count(revision), form=form,
+        claim_hours=current_app.config["CLAIM_HOURS"],
+        claimable=is_claimable(translation, now), held=claim_is_active(translation, now),
+    )
+
+
+@bp.route("/translations/<int:translation_id>/release", methods=["GET", "POST"],
+          endpoint="release_claim")
+def release(translation_id: int):
+    """Give a claim back to the queue; the drafts stay for whoever takes it next."""
+    translation = db.get_or_404(Translation, translation_id)
+    if not can_edit(current_user, translation):
+        abort(403)
+    form = ReleaseForm(back=_back(".release_claim", translation_id=translation_id))
+    if form.validate_on_submit():
+        release_claim(current_user, translation, form.reason.data or "")
+        db.session.commit()
+        flash(_("You released “%(title)s” (%(language)s). It is back in the queue, drafts "
+                "included.", title=translation.statement.current_revision.title,
+                language=autonym(translation.language_tag)), "success")
+        return redirect(url_for(".home"), 303)
+    return render_template("desk/release.html", translation=translation,
+                           statement=translation.statement, form=form)
+
+
+def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | None = None):
+    editable = can_edit(current_user, translation)
+    if not editable and not (can_review_language(current_user, translation.language_tag)
+                             or is_coordinator(current_user)):
+        abort(403)
+    revision = translation.statement.current_revision
+    drafts = drafts_by_key(translation)
+    version = latest_version(translation)
+    last_review = version.reviews[-1] if version is not None and version.reviews else None
+    return render_template(
+        "desk/editor.html", translation=translation, statement=translation.statement,
+        revision=revision, rows=editor_rows(translation, drafts, conflicts),
+        translated=count_translated(revision.segments, drafts), total=len(revision.segments),
+        editable=editable, version=version, last_review=last_review, now=utcnow(),
+        form=ConfirmForm(back=_back(".editor", translation_id=translation.id)),
+    )
+
+
+@bp.get("/translations/<int:translation_id>")
+def editor(translation_id: int):
+    """The claimant's editor; reviewers and coordinators get a read-only view."""
+    return _render_editor(db.get_or_404(Translation, translation_id))
+
+
+@bp.post("/translations/<int:translation_id>/segments/<key>")
+def save_segment(translation_id: int, key: str):
+    """The script's autosave of one segment: JSON in, JSON out; stale → 409 + current text."""
+    translation = db.get_or_404(Translation, translation_id)
+    if not can_edit(current_user, translation):
+        abort(403)
+    body = segment_save(request.get_json(silent=True))
+    if body is None:
+        abort(400)
+    text, revision = body
+    try:
+        draft = save_draft_segment(current_user, translation, key, text, revision)
+    except StaleDraft as stale:
+        return jsonify(current_text=stale.current_text, current_revision=stale.current_revision,
+                       error={"status": 409, "detail": str(stale.message)}), 409
+    segments = translation.statement.current_revision.segments
+    result = {"revision": draft.revision, "total": len(segments),
+              "translated": count_translated(segments, drafts_by_key(translation))}
+    db.session.commit()
+    return jsonify(result)
+
+
+def _save_edits(translation: Translation) -> dict[str, Conflict]:
+    """Save each posted textarea that changed; stale ones are kept aside, never written.
+
+    One workflow call per changed segment: the form is the script-less twin of autosave.
+    """
+    keys = [segment.key for segment in translation.statement.current_revision.segments]
+    drafts = drafts_by_key(translation)
+    conflicts: dict[str, Conflict] = {}
+    for edit in segment_edits(request.form, keys):
+        saved = drafts.get(edit.key)
+        if edit.text == (saved.text if saved else ""):
+            continue  # unchanged: no save, so no revision bump to trip another tab
+        try:
+            save_draft_segment(current_user, translation, edit.key, edit.text, edit.revision)
+        except StaleDraft as stale:
+            conflicts[edit.key] = Conflict(edit.text, stale.current_text, stale.current_revision)
+    return conflicts
+
+
+def _refuse_conflicts(translation: Translation, conflicts: dict[str, Conflict]):
+    """Say which paragraphs were not saved and show the page again, typed text included."""
+    numbers, seen = [], set()
+    for number, segment in enumerate(translation.statement.current_revision.segments, start=1):
+        if segment.key in conflicts and segment.key not in seen:  # a repeat has no box
+            numbers.append(str(number))
+        seen.add(segment.key)
+    flash(ngettext(
+        "Paragraph %(numbers)s was not saved: it was changed elsewhere in the meantime. "
+        "Your text is still in its box, beside the saved one; save again to keep yours.",
+        "Paragraphs %(numbers)s were not saved: they were changed elsewhere in the meantime. "
+        "Your text is still in their boxes, beside the saved ones; save again to keep yours.",
+        len(numbers), numbers=format_list(numbers, locale=get_locale())), "error")
+    return _render_editor(translation, conflicts)
+
+
+@bp.post("/translations/<int:translation_id>/save")
+def save_all(translation_id: int):
+    """Save every changed textarea at once: the editor without JavaScript."""
+    translation = db.get_or_404(Translation, translation_id)
+    if not can_edit(current_user, translation):
+        abort(403)
+    conflicts = _save_edits(translation)
+    db.session.commit()
+    if conflicts:
+        return _refuse_conflicts(translation, conflicts)
+    flash(_("Saved."), "success")
+    return redirect(url_for(".editor", translation_id=translation.id), 303)
+
+
+@bp.post("/translations/<int:translation_id>/submit")
+def submit(translation_id: int):
+    """Send the translation to review, saving whatever the form carried first."""
+    translation = db.get_or_404(Translation, translation_id)
+    if can_edit(current_user, translation):
+        conflicts = _save_edits(translation)
+        # Commit the text now, so a refused submit (a paragraph missing) keeps it.
+        db.session.commit()
+        if conflicts:
+            return _refuse_conflicts(translation, conflicts)
+    version = submit_translation(current_user, translation)
+    db.session.commit()
+    flash(_("Version %(number)d of “%(title)s” (%(language)s) is waiting for a reviewer.",
+            number=version.number, title=translation.statement.current_revision.title,
+            language=autonym(translation.language_tag)), "success")
+    return redirect(url_for(".home"), 303)
+
+
+@bp.get("/versions/<int:version_id>")
+def review(version_id: int):
+    """A version beside its source, with what changed since the previous version."""
+    version = db.get_or_404(Version, version_id)
+    translation = version.translation
+    if not can_review_language(current_user, translation.language_tag):
+        abort(403)
+    return render_template(
+        "desk/review.html", version=version, translation=translation,
+        statement=translation.statement, rows=review_rows(version),
+        may_review=can_review(current_user, version),
+        form=DecisionForm(back=_back(".review", version_id=version.id)),
+    )
+
+
+@bp.post("/versions/<int:version_id>/decision")
+def decide(version_id: int):
+    """Approve a version or send it back; the workflow refuses authors and non-reviewers."""
+    version = db.get_or_404(Version, version_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose “Approve” or “Request changes”."), "error")
+        return redirect(url_for(".review", version_id=version.id), 303)
+    translation = version.translation
+    values = {"number": version.number, "title": translation.statement.current_revision.title,
+              "language": autonym(translation.language_tag)}
+    if form.decision.data == "approve":
+        approve_version(current_user, version, form.comment.data or "")
+        message = _("You approved version %(number)d of “%(title)s” (%(language)s).", **values)
+    else:
+        request_changes(current_user, version, form.comment.data or "")
+        message = _("Version %(number)d of “%(title)s” (%(language)s) went back to its "
+                    "translator with your comment.", **values)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".home"), 303)
+
+
+@bp.post("/reports/<int:report_id>/resolve", endpoint="resolve_report")
+def resolve(report_id: int):
+    """Mark a reader's problem report as dealt with."""
+    report = db.get_or_404(ProblemReport, report_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        resolve_report(current_user, report)
+        db.session.commit()
+        flash(_("Report marked as resolved."), "success")
+    return redirect(url_for(".home"), 303)
