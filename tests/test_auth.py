@@ -5,12 +5,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import Factory, csrf_token
 from flask import url_for
 from sqlalchemy import func, select
 
 from portal.models import Invitation, OutboxMessage, Role, User, utcnow
 from portal.workflow.accounts import invite_person
+from tests.conftest import Factory, csrf_token
 
 WRONG = "The e-mail or password is not right."
 LINK = re.compile(r"https?://\S+")

@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import csrf_token
 from sqlalchemy import func, select
 
 from portal.models import (
@@ -23,6 +22,7 @@ from portal.models import (
     utcnow,
 )
 from portal.workflow import claim_translation
+from tests.conftest import csrf_token
 
 MEXICO = ZoneInfo("America/Mexico_City")
 FLASH = re.compile(r'<p class="flash[^"]*"[^>]*>(.*?)</p>', re.S)

@@ -1,9 +1,9 @@
 """Readers in the loop: an invitation to help, and reports of problems."""
 
-from conftest import csrf_token
 from sqlalchemy import select
 
 from portal.models import ProblemReport
+from tests.conftest import csrf_token
 
 
 def test_fallback_invites_signed_out_readers_to_help(client, make):

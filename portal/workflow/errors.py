@@ -1,5 +1,6 @@
 """Refusals: each carries a message for the person and the HTTP status a view returns."""
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 
 
@@ -28,7 +29,7 @@ class ClaimLost(WorkflowError):
 
     def __init__(self, holder_name: str, until):
         super().__init__(_l("%(name)s is already working on this translation, until %(until)s.",
-                            name=holder_name, until=until))
+                            name=holder_name, until=format_datetime(until, "short")))
         self.holder_name = holder_name
         self.until = until
 

@@ -66,10 +66,29 @@ def claim_translation(actor: User, translation: Translation,
         if translation.state == TranslationState.IN_PROGRESS and translation.claimed_by:
             raise ClaimLost(translation.claimed_by.display_name, translation.claim_expires_at)
         raise WorkflowError(_l("This translation is not open for claiming."))
+    _carry_over_latest_version(translation, actor)
     record_event(actor, "translation.claim", translation=translation, from_state=from_state,
                  to_state=TranslationState.IN_PROGRESS)
     db.session.flush()
     return translation
+
+
+def _carry_over_latest_version(translation: Translation, actor: User) -> None:
+    """Start drafts from the latest version where there are none, e.g. for an update.
+
+    Unchanged paragraphs then keep their translation even when the version did not come
+    from this portal's drafts (an import, or drafts cleared since).
+    """
+    version = latest_version(translation)
+    if version is None:
+        return
+    drafted = set(drafts_by_key(translation))
+    for part in version.segments:
+        if part.segment_key not in drafted:
+            drafted.add(part.segment_key)
+            db.session.add(DraftSegment(translation_id=translation.id,
+                                        segment_key=part.segment_key, text=part.text,
+                                        revision=1, updated_by_id=actor.id))
 
 
 def open_state(translation: Translation) -> TranslationState:
