@@ -90,3 +90,21 @@ def test_demo_if_empty_leaves_an_existing_database_alone(runner, db, make):
     assert result.exit_code == 0
     assert "was not loaded" in result.output
     assert db.session.scalar(select(func.count()).select_from(Statement)) == 1
+
+
+def test_demo_puts_work_on_the_desks(runner, db, client):
+    from portal.models import ProblemReport, TranslationState
+
+    assert runner.invoke(args=["portal", "demo"]).exit_code == 0
+    states = {(t.statement.slug, t.language_tag): t.state
+              for t in db.session.scalars(select(Translation))}
+    assert states["stop-deportations-now", "es"] == TranslationState.IN_REVIEW
+    assert states["stop-deportations-now", "fr"] == TranslationState.NEEDS_UPDATE
+    assert states["no-to-forced-labor-migration", "fr"] == TranslationState.IN_PROGRESS
+    assert db.session.scalar(select(func.count()).select_from(ProblemReport)) == 1
+    # Readers still get the released French text, with a notice that the source changed.
+    html = client.get("/en/statements/stop-deportations-now").get_data(as_text=True)
+    assert "before 10 September" in html
+    french = client.get("/fr/statements/stop-deportations-now").get_data(as_text=True)
+    assert 'lang="fr" dir="ltr"' in french and "before 10 September" not in french
+    assert 'class="notice"' in french

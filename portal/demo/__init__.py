@@ -16,6 +16,7 @@ from portal.models import (
     Language,
     LanguageSkill,
     Organization,
+    Publication,
     Review,
     ReviewDecision,
     Role,
@@ -27,7 +28,17 @@ from portal.models import (
     VersionSegment,
     utcnow,
 )
-from portal.workflow import create_statement, record_event, release_statement
+from portal.workflow import (
+    claim_translation,
+    create_statement,
+    drafts_by_key,
+    record_event,
+    release_statement,
+    report_problem,
+    revise_source,
+    save_draft_segment,
+    submit_translation,
+)
 
 CONTENT = Path(__file__).parent / "content"
 LANGUAGES = ["en", "es", "fr", "ar", "fil", "id", "pt-BR", "zh-Hans"]
@@ -117,9 +128,14 @@ def load_demo() -> None:
                 name=name, country=country, contact_email=None,
                 languages=[db.session.get(Language, tag) for tag in languages],
             ))
+    loaded = []
     for plan in STATEMENTS:
         if db.session.scalar(select(Statement).where(Statement.slug == plan.slug)) is None:
             _load_statement(plan, accounts)
+            loaded.append(plan.slug)
+    if {"stop-deportations-now", "no-to-forced-labor-migration",
+            "migrants-day-2026"} <= set(loaded):
+        _load_work_in_progress(accounts)
     db.session.flush()
 
 
@@ -188,3 +204,58 @@ def _release_time(plan: DemoStatement) -> datetime:
         return now + timedelta(days=plan.embargo_days)
     dated = datetime.combine(plan.statement_date, time(8, 0), tzinfo=UTC)
     return min(dated, now - timedelta(minutes=1))
+
+
+# A later edit of the source: one sentence added to the last paragraph.
+DEPORTATIONS_ADDITION = (
+    " Register your action with the Alliance before 10 September so that it appears on "
+    "the map of the week."
+)
+DEPORTATIONS_ADDITION_ES = (
+    " Registra tu acción con la Alianza antes del 10 de septiembre para que aparezca en el "
+    "mapa de la semana."
+)
+
+
+def _load_work_in_progress(accounts: dict[str, User]) -> None:
+    """Work on the desks, made through the workflow itself.
+
+    The deportations statement's source changed after its release, so its translations
+    need an update (readers see a notice); the Spanish update waits for review. Amina
+    holds a claim on the French forced-labor statement, and a reader reported a problem.
+    """
+    coordinator = accounts["coordinator@example.org"]
+    translator = accounts["translator@example.org"]
+    statement = db.session.scalar(select(Statement).where(
+        Statement.slug == "stop-deportations-now"))
+    revision = statement.current_revision
+    revise_source(coordinator, statement, revision.title, revision.summary,
+                  revision.body + DEPORTATIONS_ADDITION)
+    release_statement(coordinator, statement, [], utcnow() - timedelta(minutes=1),
+                      note="Source updated: registration deadline for actions.")
+    spanish = _translation(statement, "es")
+    claim_translation(translator, spanish)
+    drafts = drafts_by_key(spanish)
+    for segment in statement.current_revision.segments:
+        if segment.key not in drafts:  # the one paragraph that changed
+            previous = read_text(statement.slug, "es")[2].split("\n\n")[-1]
+            save_draft_segment(translator, spanish, segment.key,
+                               previous + DEPORTATIONS_ADDITION_ES, 0)
+    submit_translation(translator, spanish)
+
+    forced_labor = db.session.scalar(select(Statement).where(
+        Statement.slug == "no-to-forced-labor-migration"))
+    claim_translation(accounts["amina@example.org"], _translation(forced_labor, "fr"))
+
+    migrants_day = db.session.scalar(select(Statement).where(
+        Statement.slug == "migrants-day-2026"))
+    arabic = db.session.scalar(select(Publication).where(
+        Publication.statement_id == migrants_day.id, Publication.language_tag == "ar"))
+    report_problem(arabic, paragraph=arabic.title,
+                   message="The title uses a different word for migrants than the body.",
+                   reporter_email="reader@example.org")
+
+
+def _translation(statement: Statement, language: str) -> Translation:
+    return db.session.scalar(select(Translation).where(
+        Translation.statement_id == statement.id, Translation.language_tag == language))
