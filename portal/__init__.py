@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal import config as settings
 from portal.database import configure_sqlite
-from portal.extensions import babel, csrf, db, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,6 +31,12 @@ def create_app(config: dict | None = None) -> Flask:
                      render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
+                                x_proto=app.config["PROXY_HOPS"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")

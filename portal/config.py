@@ -43,6 +43,10 @@ def from_environment(instance_path: str) -> dict:
         "CLAIM_HOURS": _int("CLAIM_HOURS", 72),
         "MAX_CLAIMS": _int("MAX_CLAIMS", 3),
         "REDIS_URL": os.environ.get("REDIS_URL"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # Behind a reverse proxy, trust this many X-Forwarded-For hops for client addresses.
+        "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "SITE_NAME": os.environ.get("SITE_NAME", "Statement Portal"),
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),

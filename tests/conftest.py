@@ -5,6 +5,7 @@ The database is SQLite in a temporary file unless TEST_DATABASE_URL names anothe
 """
 
 import functools
+import itertools
 import os
 import re
 from datetime import date, timedelta
@@ -102,9 +103,16 @@ def db(db_connection):
         _db.session = original
 
 
+_addresses = itertools.count(1)
+
+
 @pytest.fixture
 def client(app, db):
-    return app.test_client()
+    """A browser of its own: rate limits count per address, so each test gets a new one."""
+    client = app.test_client()
+    number = next(_addresses)
+    client.environ_base["REMOTE_ADDR"] = f"10.0.{number // 250}.{number % 250 + 1}"
+    return client
 
 
 @pytest.fixture

@@ -20,13 +20,16 @@ from portal.auth.forms import (
     ProfileForm,
     ResetPasswordForm,
 )
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models.languages import autonym
 from portal.reader.negotiation import safe_next
 from portal.reader.queries import enabled_languages
 from portal.workflow import accounts
 from portal.workflow.errors import WorkflowError
 
+# Guessing passwords or flooding inboxes takes many tries; people need only a few.
+LOGIN_LIMIT = "10 per minute; 50 per hour"
+RESET_LIMIT = "5 per hour"
 
 @cache
 def _decoy_hash() -> str:
@@ -45,6 +48,7 @@ def _link_refused(error: WorkflowError):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login():
     """Sign in with e-mail and password, then go on to where the person was heading."""
     if current_user.is_authenticated:
@@ -111,6 +115,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT, methods=["POST"])
 def forgot_password():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotPasswordForm()

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from portal import workflow
 from portal.content import paragraphs_of
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import Publication, utcnow
 from portal.reader import bp
 from portal.reader.forms import ProblemReportForm
@@ -107,6 +107,7 @@ def statement(lang, slug):
 
 
 @bp.route("/<lang>/statements/<slug>/report", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
 def report_problem(lang, slug):
     """Tell the reviewers of `lang` about a problem in this translation."""
     found, available = statement_availability(slug, utcnow())
