@@ -59,6 +59,9 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
         .order_by(OutboxMessage.id).limit(limit)
+        # Two overlapping runs never send one message twice: PostgreSQL skips the rows the
+        # other run holds; on SQLite the command's write transaction already runs alone.
+        .with_for_update(skip_locked=True)
     ).all()
     if not waiting:
         return 0, 0
