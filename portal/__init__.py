@@ -74,7 +74,7 @@ def _load_user(user_id: str):
 def select_time_zone() -> str:
     """Times are shown in the signed-in person's time zone, else in UTC."""
     if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.time_zone or "UTC"
+        return current_user.zone.key
     return "UTC"
 
 

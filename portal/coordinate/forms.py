@@ -3,7 +3,7 @@
 import re
 import unicodedata
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -46,11 +46,8 @@ ROLE_TITLES = {
 
 
 def coordinator_zone() -> ZoneInfo:
-    """The signed-in person's time zone; UTC when theirs is unknown to this server."""
-    try:
-        return ZoneInfo(current_user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    """The signed-in coordinator's time zone, in which they type and read times."""
+    return current_user.zone
 
 
 def to_utc(moment: datetime | None) -> datetime | None:

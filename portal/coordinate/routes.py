@@ -3,9 +3,8 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from babel.dates import format_datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -82,10 +81,8 @@ def _template_helpers():
 
 
 def local_time(moment, format: str = "medium") -> str:
-    """A UTC moment as the coordinator reads it: in their time zone and interface language."""
-    if moment is None:
-        return ""
-    return format_datetime(moment, format, tzinfo=coordinator_zone(), locale=get_locale())
+    """A UTC moment as the coordinator reads it (Flask-Babel uses their zone and language)."""
+    return "" if moment is None else format_datetime(moment, format)
 
 
 def _state_title(value) -> str:

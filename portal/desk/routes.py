@@ -7,12 +7,10 @@ a redirect back, or JSON for the editor's script, by the app-wide handler in por
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime as format_datetime_in
 from babel.lists import format_list
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_timedelta, get_locale, ngettext
+from flask_babel import format_datetime, format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -85,17 +83,10 @@ def _signed_in_only():
     """Every desk page needs a signed-in person (the decorator redirects to sign-in)."""
 
 
-def _time_zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_user.time_zone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def moment(value: datetime) -> str:
     """A date and time in the person's time zone, named, for volunteers around the world."""
-    zone = _time_zone()
-    return f"{format_datetime_in(value, 'short', tzinfo=zone, locale=get_locale())} {zone.key}"
+    # Flask-Babel formats in the signed-in person's zone (portal.select_time_zone).
+    return f"{format_datetime(value, 'short')} {current_user.zone.key}"
 
 
 def time_left(expires_at: datetime | None, now: datetime) -> str:

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, false, func, true
@@ -58,6 +59,14 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The person's time zone; UTC when theirs is unknown to this server."""
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     @property
     def is_coordinator(self) -> bool:

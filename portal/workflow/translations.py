@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import (
     DraftSegment,
+    LanguageSkill,
     Review,
     ReviewDecision,
     Translation,
@@ -200,8 +201,6 @@ def submit_translation(actor: User, translation: Translation) -> Version:
 
 
 def _tell_reviewers(translation: Translation, version: Version, author: User) -> None:
-    from portal.models import LanguageSkill
-
     reviewers = db.session.scalars(
         select(User).join(LanguageSkill).where(
             LanguageSkill.language_tag == translation.language_tag, LanguageSkill.can_review,
