@@ -4,7 +4,7 @@ from flask import Flask, flash, jsonify, redirect, render_template, request, url
 from werkzeug.exceptions import HTTPException
 
 from portal.reader.negotiation import safe_next
-from portal.workflow.errors import WorkflowError
+from portal.workflow.errors import AlreadyDone, WorkflowError
 
 
 def _wants_json() -> bool:
@@ -31,7 +31,8 @@ def register_error_handlers(app: Flask) -> None:
         if _wants_json():
             return jsonify(error={"status": error.status, "detail": str(error.message)}), \
                 error.status
-        flash(str(error.message), "error")
+        # A repeat is not a failure: it is told what already happened, as information.
+        flash(str(error.message), "info" if isinstance(error, AlreadyDone) else "error")
         back = request.form.get("back") or request.referrer or ""
         if back.startswith(request.host_url):
             back = "/" + back[len(request.host_url):]

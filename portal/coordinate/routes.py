@@ -46,6 +46,7 @@ from portal.models import (
 from portal.models.languages import autonym
 from portal.reader.queries import enabled_languages, visible_publications
 from portal.workflow import (
+    AlreadyDone,
     WorkflowError,
     create_statement,
     release_statement,
@@ -54,6 +55,7 @@ from portal.workflow import (
     update_statement_details,
 )
 from portal.workflow.accounts import invite_person
+from portal.workflow.locks import lock
 from portal.workflow.organizations import (
     create_organization,
     demanded_languages,
@@ -61,6 +63,7 @@ from portal.workflow.organizations import (
 )
 from portal.workflow.people import deactivate_person, reactivate_person, set_person_details
 from portal.workflow.permissions import is_coordinator, latest_version
+from portal.workflow.releases import check_not_withdrawn, is_repeat_release
 
 AUDIT_PER_PAGE = 50
 
@@ -149,6 +152,12 @@ def edit_statement(statement_id):
 def release(statement_id):
     """Publish the source and chosen approved translations, now or at a time."""
     statement = db.get_or_404(Statement, statement_id)
+    if request.method == "POST":
+        lock(statement)  # a twin request waits here, then finds the release made
+        if is_repeat_release(statement, _posted_ids("versions")):
+            flash(_("This was already released: the current text and these translations are "
+                    "published, so nothing was released again."), "info")
+            return redirect(url_for(".release", statement_id=statement.id), 303)
     approved = _approved_versions(statement)
     form = _release_form(approved, submitted=request.method == "POST")
     if form.validate_on_submit():
@@ -171,7 +180,14 @@ def release(statement_id):
 def withdraw(statement_id):
     """Take one language of a statement away from readers, with a reason."""
     statement = db.get_or_404(Statement, statement_id)
+    lock(statement)
     form = _unpublish_form(statement, True)
+    if form.language.data not in {choice.value for choice in form.language.choices}:
+        try:  # a repeat: the language is no longer offered because it is already withdrawn
+            check_not_withdrawn(statement, form.language.data or "")
+        except AlreadyDone as done:
+            flash(done.message, "info")
+            return redirect(url_for(".release", statement_id=statement.id), 303)
     if form.validate_on_submit():
         try:
             unpublish(current_user, statement, form.language.data, form.reason.data)
@@ -461,6 +477,12 @@ def _release_page(statement: Statement, form: ReleaseForm, unpublish_form: Unpub
         readers_see=db.session.execute(select(visible).where(
             visible.c.statement_id == statement.id).order_by(visible.c.language_tag)).all(),
     ), status
+
+
+def _posted_ids(name: str) -> set[int]:
+    """The integer values posted under `name`; anything else is ignored."""
+    return {int(value) for value in request.form.getlist(name)
+            if value.isascii() and value.isdigit() and len(value) < 19}
 
 
 def _release_message(statement: Statement, chosen: list, release_at) -> str:

@@ -33,6 +33,7 @@ from portal.models import (
 )
 from portal.models.languages import autonym, english_name
 from portal.workflow import (
+    AlreadyDone,
     StaleDraft,
     approve_version,
     claim_translation,
@@ -144,7 +145,11 @@ def claim(translation_id: int):
         abort(403)
     form = ConfirmForm(back=_back(".claim", translation_id=translation_id))
     if form.validate_on_submit():
-        claim_translation(current_user, translation)
+        try:
+            claim_translation(current_user, translation)
+        except AlreadyDone as done:
+            flash(done.message, "info")
+            return redirect(url_for(".editor", translation_id=translation.id), 303)
         db.session.commit()
         flash(_("You are translating into %(language)s until %(until)s. Saving your work "
                 "extends the claim.", language=autonym(translation.language_tag),
@@ -165,16 +170,21 @@ def claim(translation_id: int):
 def release(translation_id: int):
     """Give a claim back to the queue; the drafts stay for whoever takes it next."""
     translation = db.get_or_404(Translation, translation_id)
-    if not can_edit(current_user, translation):
-        abort(403)
     form = ReleaseForm(back=_back(".release_claim", translation_id=translation_id))
     if form.validate_on_submit():
-        release_claim(current_user, translation, form.reason.data or "")
+        # The workflow answers a repeat ("already back in the queue") and strangers alike.
+        try:
+            release_claim(current_user, translation, form.reason.data or "")
+        except AlreadyDone as done:
+            flash(done.message, "info")
+            return redirect(url_for(".home"), 303)
         db.session.commit()
         flash(_("You released “%(title)s” (%(language)s). It is back in the queue, drafts "
                 "included.", title=translation.statement.current_revision.title,
                 language=autonym(translation.language_tag)), "success")
         return redirect(url_for(".home"), 303)
+    if not can_edit(current_user, translation):
+        abort(403)
     return render_template("desk/release.html", translation=translation,
                            statement=translation.statement, form=form)
 
@@ -284,7 +294,11 @@ def submit(translation_id: int):
         db.session.commit()
         if conflicts:
             return _refuse_conflicts(translation, conflicts)
-    version = submit_translation(current_user, translation)
+    try:
+        version = submit_translation(current_user, translation)
+    except AlreadyDone as done:
+        flash(done.message, "info")
+        return redirect(url_for(".home"), 303)
     db.session.commit()
     flash(_("Version %(number)d of “%(title)s” (%(language)s) is waiting for a reviewer.",
             number=version.number, title=translation.statement.current_revision.title,

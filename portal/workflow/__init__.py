@@ -1,7 +1,7 @@
 """The workflow: one function per transition. Functions flush; the caller commits."""
 
 from portal.workflow.audit import record_event
-from portal.workflow.errors import ClaimLost, NotAllowed, StaleDraft, WorkflowError
+from portal.workflow.errors import AlreadyDone, ClaimLost, NotAllowed, StaleDraft, WorkflowError
 from portal.workflow.releases import ReleaseRefused, assemble_version, release_statement, unpublish
 from portal.workflow.reports import report_problem, resolve_report
 from portal.workflow.statements import (
@@ -22,7 +22,7 @@ from portal.workflow.translations import (
 )
 
 __all__ = [
-    "ClaimLost", "NotAllowed", "ReleaseRefused", "StaleDraft", "WorkflowError",
+    "AlreadyDone", "ClaimLost", "NotAllowed", "ReleaseRefused", "StaleDraft", "WorkflowError",
     "approve_version", "assemble_version", "claim_translation", "create_statement",
     "drafts_by_key", "new_source_revision", "record_event", "release_claim",
     "release_statement", "remind_expiring_claims", "report_problem", "request_changes",

@@ -24,6 +24,15 @@ class NotAllowed(WorkflowError):
     status = 403
 
 
+class AlreadyDone(WorkflowError):
+    """The action already took effect (a second click, a concurrent twin); nothing changed.
+
+    Views answer it with the truth as information, never as a refusal.
+    """
+
+    status = 409
+
+
 class ClaimLost(WorkflowError):
     """Someone else holds the claim."""
 

@@ -22,7 +22,8 @@ from portal.models import (
 from portal.models.languages import autonym
 from portal.notifications import portal_url, queue_email
 from portal.workflow.audit import record_event
-from portal.workflow.errors import NotAllowed, WorkflowError
+from portal.workflow.errors import AlreadyDone, NotAllowed, WorkflowError
+from portal.workflow.locks import lock
 from portal.workflow.permissions import can_release, latest_version
 
 
@@ -49,6 +50,10 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
     """
     if actor is not None and not can_release(actor):
         raise NotAllowed(_l("Only coordinators release statements."))
+    lock(statement)
+    if is_repeat_release(statement, {version.id for version in versions}):
+        raise AlreadyDone(_l("This was already released: the current text and these "
+                             "translations are published, so nothing was released again."))
     for version in versions:
         translation = version.translation
         if translation.statement_id != statement.id:
@@ -83,6 +88,21 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
     return release
 
 
+def is_repeat_release(statement: Statement, version_ids: set[int]) -> bool:
+    """True when the current source and every one of these versions are already released.
+
+    A second click on "Release" (or a twin request racing the first) then changes nothing
+    and e-mails nobody. Call it with the statement locked.
+    """
+    released = db.session.execute(
+        select(Publication.version_id, Publication.source_revision_id).where(
+            Publication.statement_id == statement.id, Publication.withdrawn_at.is_(None))
+    ).all()
+    source_released = any(version_id is None and revision_id ==
+                          statement.current_revision_id for version_id, revision_id in released)
+    return source_released and version_ids <= {version_id for version_id, _ in released}
+
+
 def _tell_member_organizations(statement: Statement, release: Release) -> None:
     """E-mail each member organization that needs a language this release publishes."""
     tags = {publication.language_tag for publication in release.publications}
@@ -104,6 +124,7 @@ def unpublish(actor: User, statement: Statement, language_tag: str, reason: str)
         raise NotAllowed(_l("Only coordinators unpublish statements."))
     if not reason.strip():
         raise WorkflowError(_l("Give a reason: it is kept in the audit log."), 400)
+    lock(statement)
     now = utcnow()
     withdrawn = 0
     for publication in db.session.scalars(select(Publication).where(
@@ -113,6 +134,7 @@ def unpublish(actor: User, statement: Statement, language_tag: str, reason: str)
         publication.withdrawn_reason = reason.strip()
         withdrawn += 1
     if not withdrawn:
+        check_not_withdrawn(statement, language_tag)
         raise WorkflowError(_l("Nothing is published in this language."), 400)
     translation = db.session.scalar(select(Translation).where(
         Translation.statement_id == statement.id, Translation.language_tag == language_tag))
@@ -124,3 +146,13 @@ def unpublish(actor: User, statement: Statement, language_tag: str, reason: str)
                  detail=f"{language_tag}: {reason.strip()}")
     db.session.flush()
     return withdrawn
+
+
+def check_not_withdrawn(statement: Statement, language_tag: str) -> None:
+    """A repeated unpublish is told that the language was already taken away."""
+    withdrawn = db.session.scalar(select(Publication.id).where(
+        Publication.statement_id == statement.id, Publication.language_tag == language_tag,
+        Publication.withdrawn_at.is_not(None)).limit(1))
+    if withdrawn is not None:
+        raise AlreadyDone(_l("%(language)s was already unpublished.",
+                             language=autonym(language_tag)))

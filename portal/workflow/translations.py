@@ -7,6 +7,7 @@ event and flushes. None commits: the request or command that called it does, onc
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +27,8 @@ from portal.models import (
 )
 from portal.notifications import language_pair, portal_url, queue_email
 from portal.workflow.audit import record_event
-from portal.workflow.errors import ClaimLost, NotAllowed, StaleDraft, WorkflowError
+from portal.workflow.errors import AlreadyDone, ClaimLost, NotAllowed, StaleDraft, WorkflowError
+from portal.workflow.locks import lock
 from portal.workflow.permissions import (
     OPEN_STATES,
     active_claim_count,
@@ -47,6 +49,13 @@ def claim_translation(actor: User, translation: Translation,
     now = now or utcnow()
     if not can_translate(actor, translation.language_tag):
         raise NotAllowed(_l("You do not translate into this language."))
+    # The claimant's own row serializes their claims, so the cap holds under concurrency.
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    lock(translation)
+    if translation.state == TranslationState.IN_PROGRESS and \
+            translation.claimed_by_id == actor.id and translation.claim_expires_at > now:
+        raise AlreadyDone(_l("You are already translating this, until %(until)s.",
+                             until=format_datetime(translation.claim_expires_at, "short")))
     if active_claim_count(actor, now) >= current_app.config["MAX_CLAIMS"]:
         raise WorkflowError(_l("You already hold %(count)d claims. Submit or release one "
                                "before claiming more.", count=current_app.config["MAX_CLAIMS"]))
@@ -103,6 +112,9 @@ def open_state(translation: Translation) -> TranslationState:
 
 def release_claim(actor: User, translation: Translation, reason: str = "") -> Translation:
     """Give a claimed translation back to the queue; the drafts stay."""
+    lock(translation)
+    if translation.state in OPEN_STATES and can_translate(actor, translation.language_tag):
+        raise AlreadyDone(_l("This translation is already back in the queue."))
     if translation.state != TranslationState.IN_PROGRESS or \
             translation.claimed_by_id != actor.id:
         raise NotAllowed(_l("Only the person who claimed this translation can release it."))
@@ -170,6 +182,8 @@ def drafts_by_key(translation: Translation) -> dict[str, DraftSegment]:
 
 def submit_translation(actor: User, translation: Translation) -> Version:
     """Snapshot the drafts as the next version and send it to review."""
+    lock(translation)
+    _check_not_submitted(actor, translation)
     if not can_edit(actor, translation):
         raise NotAllowed(_l("Only the person who claimed this translation can submit it."))
     revision = translation.statement.current_revision
@@ -200,6 +214,23 @@ def submit_translation(actor: User, translation: Translation) -> Version:
     return version
 
 
+SUBMITTED_STATES = {
+    TranslationState.IN_REVIEW: _l("Version %(number)d was already submitted: it is waiting "
+                                   "for review."),
+    TranslationState.APPROVED: _l("Version %(number)d was already submitted and approved."),
+    TranslationState.PUBLISHED: _l("Version %(number)d was already submitted, approved and "
+                                   "published."),
+}
+
+
+def _check_not_submitted(actor: User, translation: Translation) -> None:
+    """A repeated submit (a double click, a second tab) is told what already happened."""
+    version = latest_version(translation)
+    if translation.state in SUBMITTED_STATES and version is not None and \
+            version.created_by_id == actor.id:
+        raise AlreadyDone(str(SUBMITTED_STATES[translation.state]) % {"number": version.number})
+
+
 def _tell_reviewers(translation: Translation, version: Version, author: User) -> None:
     reviewers = db.session.scalars(
         select(User).join(LanguageSkill).where(
@@ -213,14 +244,29 @@ def _tell_reviewers(translation: Translation, version: Version, author: User) ->
 
 
 def _check_reviewable(actor: User, version: Version) -> None:
-    translation = version.translation
+    translation = lock(version.translation)
     if version.created_by_id == actor.id:
         raise NotAllowed(_l("You wrote this version, so someone else must review it."))
     if not can_review(actor, version, check_state=False):
         raise NotAllowed(_l("You do not review this language."))
     if translation.state != TranslationState.IN_REVIEW or latest_version(translation) \
             is not version:
+        _check_not_decided(version)
         raise WorkflowError(_l("This version is no longer waiting for review."))
+
+
+def _check_not_decided(version: Version) -> None:
+    """A repeated decision is told which one was taken, and by whom."""
+    review = db.session.scalar(select(Review).where(Review.version_id == version.id)
+                               .order_by(Review.id.desc()).limit(1))
+    if review is None:
+        return
+    name = review.reviewer.display_name
+    if review.decision == ReviewDecision.APPROVED:
+        raise AlreadyDone(_l("%(name)s already approved version %(number)d.", name=name,
+                             number=version.number))
+    raise AlreadyDone(_l("%(name)s already sent version %(number)d back to its translator.",
+                         name=name, number=version.number))
 
 
 def approve_version(actor: User, version: Version, comment: str = "") -> Review:
