@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal import config as settings
 from portal.database import configure_sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.urls import trusted_hosts
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.from_environment(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["PORTAL_URL"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.load_secret_key(app.instance_path)
     if not app.debug and not app.testing:

@@ -13,6 +13,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
 def load_secret_key(instance_path: str) -> str:
     """Return SECRET_KEY from the environment, or one kept in the instance folder."""
     key = os.environ.get("SECRET_KEY")
@@ -48,7 +53,10 @@ def from_environment(instance_path: str) -> dict:
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for client addresses.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "SITE_NAME": os.environ.get("SITE_NAME", "Statement Portal"),
-        "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000"),
+        # The canonical origin: every absolute link is built on it (see portal.urls).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Hosts a request may name; derived from PORTAL_URL when unset (create_app).
+        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": _int("MAIL_PORT", 25),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "") == "1",

@@ -1,7 +1,7 @@
 """Error pages: HTML for people, JSON under /api/."""
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.reader.negotiation import safe_next
 from portal.workflow.errors import AlreadyDone, WorkflowError
@@ -14,6 +14,11 @@ def _wants_json() -> bool:
 
 def register_error_handlers(app: Flask) -> None:
     """Render HTTP errors as a page, or as JSON for the API."""
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):
+        # No page can be built for a host the portal does not serve: no links, no templates.
+        return "This host is not served here.\n", 400, {"Content-Type": "text/plain"}
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

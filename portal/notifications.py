@@ -11,13 +11,14 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import OutboxMessage, Translation, User, utcnow
 from portal.models.languages import autonym, babel_name
+from portal.urls import absolute_url
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -25,11 +26,8 @@ SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
 def portal_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, inside or outside a request."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["PORTAL_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for an e-mail, on the configured origin (see portal.urls)."""
+    return absolute_url(endpoint, **values)
 
 
 def language_pair(translation: Translation) -> str:

@@ -1,10 +1,11 @@
 """Helpers every template may use: language names and direction, dates, Markdown."""
 
-from flask import Flask, g, url_for
+from flask import Flask, g
 from flask_babel import format_date, get_locale
 
 from portal.content import render_markdown
 from portal.models.languages import autonym, direction
+from portal.urls import absolute_url
 from portal.workflow import permissions
 
 
@@ -14,11 +15,6 @@ def page_language() -> str:
     if language:
         return language
     return str(get_locale()).replace("_", "-")
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An absolute URL, as hreflang, canonical and feed links need."""
-    return url_for(endpoint, _external=True, **values)
 
 
 def iso_datetime(moment) -> str:

@@ -63,6 +63,7 @@ def app(database_url, tmp_path_factory):
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SERVER_NAME": "portal.test",
+        "PORTAL_URL": "http://portal.test",
         "STATEMENTS_PER_PAGE": 5,
     })
     with app.app_context():

@@ -1,6 +1,6 @@
 """The JSON API: the same visibility rules as the reader pages."""
 
-from flask import abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request
 
 from portal.api import bp
 from portal.content import render_markdown
@@ -20,6 +20,7 @@ from portal.reader.queries import (
     statement_availability,
     statement_listing,
 )
+from portal.urls import absolute_url
 
 csrf.exempt(bp)
 MAX_PER_PAGE = 100
@@ -37,9 +38,8 @@ def _iso(moment) -> str:
 def _availability(slug: str, rows) -> list[dict]:
     return [
         {**_language(row.language_tag), "updated_at": _iso(row.released_at),
-         "url": url_for("reader.statement", lang=row.language_tag, slug=slug, _external=True),
-         "api_url": url_for(".statement_text", slug=slug, lang=row.language_tag,
-                            _external=True)}
+         "url": absolute_url("reader.statement", lang=row.language_tag, slug=slug),
+         "api_url": absolute_url("api.statement_text", slug=slug, lang=row.language_tag)}
         for row in rows
     ]
 
@@ -121,5 +121,5 @@ def statement_text(slug, lang):
         source_changed=row.source_revision_id != row.current_source_revision_id,
         title=publication.title, summary=publication.summary,
         body_markdown=publication.body, body_html=str(render_markdown(publication.body)),
-        url=url_for("reader.statement", lang=tag, slug=slug, _external=True),
+        url=absolute_url("reader.statement", lang=tag, slug=slug),
     )

@@ -46,6 +46,7 @@ def live_portal(tmp_path_factory):
             db.session.add(person)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.port}"  # links in e-mails, feeds
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"

@@ -1,0 +1,34 @@
+"""The portal's one canonical origin: absolute URLs come from PORTAL_URL, never from a request.
+
+A request's Host header is chosen by whoever sends it. Links in e-mails (password resets),
+canonical and hreflang links, feeds, sitemaps and the API are therefore built on the
+configured origin, and requests naming any other host are refused (TRUSTED_HOSTS).
+"""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute URL for `endpoint` on the configured origin, inside a request or not."""
+    origin = urlsplit(current_app.config["PORTAL_URL"])
+    anchor = values.pop("_anchor", None)
+    current_app.inject_url_defaults(endpoint, values)  # e.g. the reader's page language
+    adapter = current_app.url_map.bind(origin.netloc, script_name=origin.path or "/",
+                                       url_scheme=origin.scheme)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def trusted_hosts(portal_url: str) -> list[str]:
+    """The hosts requests may name: PORTAL_URL's, and localhost beside a loopback address."""
+    host = urlsplit(portal_url).hostname or "localhost"
+    hosts = [host]
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            hosts.append("localhost")  # the demo is opened as localhost as often as 127.0.0.1
+    except ValueError:
+        pass
+    return hosts
