@@ -54,9 +54,11 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.coordinate import bp as coordinate_bp
     from portal.desk import bp as desk_bp
     from portal.errors import register_error_handlers
+    from portal.inputs import init_app as install_input_checks
     from portal.reader import bp as reader_bp
     from portal.templating import register_template_helpers
 
+    install_input_checks(app)  # before the blueprints: it bounds their <int:…> converters
     for blueprint in (api_bp, auth_bp, coordinate_bp, desk_bp, reader_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(portal_cli)
@@ -66,12 +68,18 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
+def _load_user(session_id: str):
+    """The person of a session, unless it was ended since (portal.models.User.get_id)."""
     from portal.models import User
 
+    user_id, _, generation = session_id.partition(".")
+    if not (user_id.isdigit() and generation.isdigit()) or len(user_id) > 18:
+        return None
     user = db.session.get(User, int(user_id))
-    # A deactivated account is signed out everywhere at its next request.
-    return user if user is not None and user.active else None
+    # Signing out, a new password or deactivation raised the generation: this session ended.
+    if user is None or not user.active or str(user.session_generation) != generation:
+        return None
+    return user
 
 
 def select_time_zone() -> str:

@@ -6,7 +6,7 @@ recorded) live in `portal.workflow.accounts`.
 
 from functools import cache
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +40,12 @@ def _after_sign_in(target: str | None):
     return redirect(safe_next(target, url_for("desk.home")))
 
 
+def _start_session(user) -> None:
+    """Sign in with a fresh session: nothing set before sign-in carries over."""
+    session.clear()
+    login_user(user)
+
+
 def _link_refused(error: WorkflowError):
     """The page for a link that cannot be used, with the refusal's status (404, 410…)."""
     # str(): a lazy message counts as safe HTML in Jinja, and may carry an e-mail address.
@@ -68,15 +74,24 @@ def login():
                 problem=_("This account is deactivated. If you should still have access, "
                           "ask a coordinator to reactivate it."),
             ), 403
-        login_user(user)
-        return _after_sign_in(form.next.data or request.args.get("next"))
+        target = form.next.data or request.args.get("next")
+        _start_session(user)
+        return _after_sign_in(target)
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out; a POST with the CSRF token, so no other site can sign anyone out."""
+    """Sign out everywhere; a POST with the CSRF token, so no other site can sign anyone out.
+
+    Every session of the account ends, on this device and any other, including a copy of
+    this session's cookie.
+    """
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("reader.home"))
 
@@ -104,7 +119,7 @@ def accept_invitation(token: str):
             except WorkflowError as error:
                 return _link_refused(error)
             raise
-        login_user(user)
+        _start_session(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name),
               "success")
         return redirect(url_for("desk.home"))

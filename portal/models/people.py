@@ -43,6 +43,8 @@ class User(UserMixin, Base):
     interface_language: Mapped[str | None] = mapped_column(String(35))
     time_zone: Mapped[str] = mapped_column(String(60), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # Part of every session's user id: raising it ends every session opened before.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     skills: Mapped[list["LanguageSkill"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="LanguageSkill.language_tag"
@@ -53,8 +55,17 @@ class User(UserMixin, Base):
         return self.active
 
     def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of the password."""
+        """Store a salted scrypt hash of the password; sessions opened before it end."""
         self.password_hash = generate_password_hash(password, method="scrypt")
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Sign this person out everywhere: every session and remember-me token stops working."""
+        self.session_generation = (self.session_generation or 0) + 1
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: `<user id>.<session generation>`."""
+        return f"{self.id}.{self.session_generation or 0}"
 
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""

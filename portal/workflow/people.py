@@ -63,6 +63,7 @@ def deactivate_person(actor: User, user: User) -> int:
         _check_may_manage(actor, user, user.role)
         _keep_an_admin(user)
     user.active = False
+    user.end_sessions()
     claims = _return_claims(actor, user)
     record_event(actor, "person.deactivate",
                  detail=f"{user.email}; {claims} claim(s) returned to the queue")
