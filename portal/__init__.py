@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.errors import register_error_handlers
     from portal.inputs import init_app as install_input_checks
     from portal.reader import bp as reader_bp
+    from portal.security import register_security_headers
     from portal.templating import register_template_helpers
 
     install_input_checks(app)  # before the blueprints: it bounds their <int:…> converters
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.cli.add_command(portal_cli)
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     return app
 
