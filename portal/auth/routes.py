@@ -21,15 +21,13 @@ from portal.auth.forms import (
     ResetPasswordForm,
 )
 from portal.extensions import db, limiter
+from portal.limits import ACCOUNT_LOGIN_LIMIT, LOGIN_LIMIT, RESET_LIMIT, account_key
 from portal.models.languages import autonym
 from portal.reader.negotiation import safe_next
 from portal.reader.queries import enabled_languages
 from portal.workflow import accounts
 from portal.workflow.errors import WorkflowError
 
-# Guessing passwords or flooding inboxes takes many tries; people need only a few.
-LOGIN_LIMIT = "10 per minute; 50 per hour"
-RESET_LIMIT = "5 per hour"
 
 @cache
 def _decoy_hash() -> str:
@@ -55,6 +53,7 @@ def _link_refused(error: WorkflowError):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LOGIN_LIMIT, key_func=account_key, methods=["POST"])
 def login():
     """Sign in with e-mail and password, then go on to where the person was heading."""
     if current_user.is_authenticated:
