@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal import config as settings
 from portal.database import configure_sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.limits import check_limit_storage
 from portal.urls import trusted_hosts
 
 
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_time_zone)
     csrf.init_app(app)
     limiter.init_app(app)
+    _check_limit_storage(app)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -69,13 +71,27 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _check_limit_storage(app: Flask) -> None:
+    """Counting rate limits per process is only right for one process (portal.limits)."""
+    if app.debug or app.testing or not app.config["RATELIMIT_ENABLED"]:
+        return
+    storage = app.config["RATELIMIT_STORAGE_URI"]
+    check_limit_storage(int(os.environ.get("WEB_CONCURRENCY") or 1), storage)
+    if storage.startswith("memory://"):
+        logging.getLogger(__name__).warning(
+            "Rate limits are counted in this process only; set REDIS_URL when more than one "
+            "process serves the portal.")
+
+
 @login_manager.user_loader
 def _load_user(session_id: str):
     """The person of a session, unless it was ended since (portal.models.User.get_id)."""
+    from portal.inputs import MAX_ID
     from portal.models import User
 
     user_id, _, generation = session_id.partition(".")
-    if not (user_id.isdigit() and generation.isdigit()) or len(user_id) > 18:
+    if not (user_id.isascii() and user_id.isdigit() and generation.isdigit()) \
+            or int(user_id) > MAX_ID:
         return None
     user = db.session.get(User, int(user_id))
     # Signing out, a new password or deactivation raised the generation: this session ended.

@@ -53,6 +53,9 @@ def from_environment(instance_path: str) -> dict:
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for client addresses.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "SITE_NAME": os.environ.get("SITE_NAME", "Statement Portal"),
+        # The largest request body accepted, in bytes; larger ones get 413 unread. A statement
+        # at its longest (portal/coordinate/forms.py), URL-encoded, still fits.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         # The canonical origin: every absolute link is built on it (see portal.urls).
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Hosts a request may name; derived from PORTAL_URL when unset (create_app).

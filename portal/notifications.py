@@ -22,6 +22,7 @@ from portal.urls import absolute_url
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+MAX_SUBJECT = 300  # the outbox column's size
 SMTP_POLICY = SMTP.clone(max_line_length=998)
 
 
@@ -45,10 +46,16 @@ def queue_email(recipient: User | str, kind: str, **context) -> OutboxMessage:
         rendered = render_template(f"email/{kind}.txt", recipient=recipient,
                                    site_name=current_app.config["SITE_NAME"], **context)
     subject, _, body = rendered.strip().partition("\n")
-    message = OutboxMessage(kind=kind, recipient=address, subject=subject.strip(),
+    message = OutboxMessage(kind=kind, recipient=address, subject=_one_line(subject),
                             body=body.strip() + "\n")
     db.session.add(message)
     return message
+
+
+def _one_line(subject: str) -> str:
+    """A header-safe subject: one line, at most MAX_SUBJECT characters (titles can be long)."""
+    subject = " ".join(subject.split())
+    return subject if len(subject) <= MAX_SUBJECT else subject[:MAX_SUBJECT - 1] + "…"
 
 
 def deliver_outbox(limit: int = 100) -> tuple[int, int]:
@@ -72,7 +79,8 @@ def deliver_outbox(limit: int = 100) -> tuple[int, int]:
                 message.attempts += 1
                 try:
                     send(message)
-                except smtplib.SMTPRecipientsRefused as error:  # this address only
+                # This message only: a refused address, or one that cannot be built.
+                except (smtplib.SMTPRecipientsRefused, ValueError) as error:
                     _record_failure(message, error)
                     failed += 1
                 else:

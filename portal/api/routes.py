@@ -5,6 +5,7 @@ from flask import abort, current_app, jsonify, request
 from portal.api import bp
 from portal.content import render_markdown
 from portal.extensions import csrf, db
+from portal.inputs import page_number
 from portal.models import Publication, utcnow
 from portal.models.languages import (
     InvalidLanguageTag,
@@ -68,7 +69,7 @@ def languages():
 def statements():
     """Statements published in `lang` (default: the portal's default language)."""
     tag = _requested_language(request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"]))
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     per_page = min(request.args.get("per_page", 20, type=int), MAX_PER_PAGE)
     if page < 1 or per_page < 1:
         abort(400, description="page and per_page must be positive integers")

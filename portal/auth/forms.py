@@ -5,9 +5,10 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from portal.inputs import PortalForm
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -40,7 +41,7 @@ def _email_field():
     ])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     """E-mail and password; `next` carries where the person was heading."""
 
     email = _email_field()
@@ -50,7 +51,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     """A new password, typed twice."""
 
     password = PasswordField(
@@ -82,7 +83,7 @@ class AcceptInvitationForm(NewPasswordForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PortalForm):
     """The e-mail address of the account whose password was forgotten."""
 
     email = _email_field()
@@ -92,7 +93,7 @@ class ResetPasswordForm(NewPasswordForm):
     """A new password through a reset link."""
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PortalForm):
     """A person's name, interface language and time zone."""
 
     display_name = StringField(

@@ -1,17 +1,28 @@
 """Forms of the desk: confirmations, releasing a claim, review decisions, editor fields."""
 
+import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.inputs import PortalForm, has_control_characters, strip_control_characters
+
 # A generous cap for one segment (a long table is one segment); stops runaway posts.
 MAX_SEGMENT_LENGTH = 50_000
+# The autosave body is one segment as JSON: room for MAX_SEGMENT_LENGTH characters even if
+# each is escaped as \uXXXX. Anything larger is refused unread (413).
+MAX_SAVE_BYTES = 6 * MAX_SEGMENT_LENGTH + 4096
+# Drafts count their saves in a 32-bit column.
+MAX_REVISION = 2**31 - 1
+MAX_RELEASE_REASON = 1_000
+MAX_COMMENT = 5_000
+TOO_LONG = _l("Use at most %(max)d characters.")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Nothing but the CSRF token, and where to go back to if the workflow refuses."""
 
     back = HiddenField()
@@ -21,14 +32,15 @@ class ReleaseForm(ConfirmForm):
     """Give a claim back, optionally saying why (the coordinators see it in the log)."""
 
     reason = TextAreaField(_l("Reason (optional)"),
-                           validators=[Optional(), Length(max=1000)])
+                           validators=[Optional(),
+                                       Length(max=MAX_RELEASE_REASON, message=TOO_LONG)])
 
 
 class DecisionForm(ConfirmForm):
     """A reviewer's verdict; the two buttons post `decision`."""
 
     comment = TextAreaField(_l("Comment for the translator"),
-                            validators=[Optional(), Length(max=5000)])
+                            validators=[Optional(), Length(max=MAX_COMMENT, message=TOO_LONG)])
     decision = SelectField(choices=[SelectChoice("approve", _l("Approve")),
                                     SelectChoice("changes", _l("Request changes"))],
                            validators=[DataRequired()])
@@ -50,9 +62,11 @@ def _text(value: str) -> str:
 
 def _revision(value) -> int:
     try:
-        return int(value)
+        revision = int(value)
     except (TypeError, ValueError):
-        return -1  # never a real revision: the save is refused as stale, nothing overwritten
+        revision = -1
+    # -1 is never a real revision: the save is refused as stale, nothing overwritten.
+    return revision if 0 <= revision <= MAX_REVISION else -1
 
 
 def segment_edits(formdata, keys: list[str]) -> list[SegmentEdit]:
@@ -61,18 +75,36 @@ def segment_edits(formdata, keys: list[str]) -> list[SegmentEdit]:
     for key in dict.fromkeys(keys):
         name = f"text-{key}"
         if name in formdata:
-            edits.append(SegmentEdit(key, _text(formdata[name]),
+            # Typed text: invisible control characters are dropped, as in every form.
+            edits.append(SegmentEdit(key, _text(strip_control_characters(formdata[name])),
                                      _revision(formdata.get(f"revision-{key}", "0"))))
     return edits
 
 
-def segment_save(payload) -> tuple[str, int] | None:
-    """(text, revision) from the script's JSON body, or None when it is malformed."""
+class RefusedSave(ValueError):
+    """An autosave body that cannot be saved; the message says why, for the editor."""
+
+
+def segment_save(body: bytes) -> tuple[str, int]:
+    """(text, revision) from the script's JSON body; RefusedSave when it is unusable."""
+    unreadable = _("The editor sent something the portal cannot read. Reload the page and "
+                   "try again.")
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the stack
+        raise RefusedSave(unreadable) from None
     if not isinstance(payload, dict):
-        return None
+        raise RefusedSave(unreadable)
     text, revision = payload.get("text"), payload.get("revision")
-    if not isinstance(text, str) or len(text) > MAX_SEGMENT_LENGTH:
-        return None
-    if not isinstance(revision, int) or isinstance(revision, bool) or revision < 0:
-        return None
+    if not isinstance(text, str) or not isinstance(revision, int) or isinstance(revision, bool):
+        raise RefusedSave(unreadable)
+    if not 0 <= revision <= MAX_REVISION:
+        raise RefusedSave(_("The revision must be a whole number from 0 to %(max)d.",
+                            max=MAX_REVISION))
+    if len(text) > MAX_SEGMENT_LENGTH:
+        raise RefusedSave(_("A paragraph can have at most %(max)d characters.",
+                            max=MAX_SEGMENT_LENGTH))
+    if has_control_characters(text):
+        raise RefusedSave(_("The text contains invisible control characters, which cannot be "
+                            "saved. Remove them and try again."))
     return _text(text), revision

@@ -17,13 +17,17 @@ from flask_login import current_user, login_required
 
 from portal.desk import bp
 from portal.desk.forms import (
+    MAX_SAVE_BYTES,
+    MAX_SEGMENT_LENGTH,
     ConfirmForm,
     DecisionForm,
+    RefusedSave,
     ReleaseForm,
     segment_edits,
     segment_save,
 )
 from portal.extensions import db
+from portal.inputs import refuse
 from portal.models import (
     ProblemReport,
     SegmentKind,
@@ -66,6 +70,7 @@ from portal.workflow.queue import (
     reviews_waiting_for,
     source_word_count,
 )
+from portal.workflow.translations import MAX_TITLE
 
 KIND_LABELS = {
     SegmentKind.TITLE: _l("Title"),
@@ -189,7 +194,8 @@ def release(translation_id: int):
                            statement=translation.statement, form=form)
 
 
-def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | None = None):
+def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | None = None,
+                   typed: dict[str, str] | None = None):
     editable = can_edit(current_user, translation)
     if not editable and not (can_review_language(current_user, translation.language_tag)
                              or is_coordinator(current_user)):
@@ -198,9 +204,13 @@ def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | No
     drafts = drafts_by_key(translation)
     version = latest_version(translation)
     last_review = version.reviews[-1] if version is not None and version.reviews else None
+    rows = editor_rows(translation, drafts, conflicts)
+    for row in rows:  # a refused form comes back with what was typed in its boxes
+        if typed and row.repeat_of is None and row.segment.key in typed:
+            row.text = typed[row.segment.key]
     return render_template(
         "desk/editor.html", translation=translation, statement=translation.statement,
-        revision=revision, rows=editor_rows(translation, drafts, conflicts),
+        revision=revision, rows=rows,
         translated=count_translated(revision.segments, drafts), total=len(revision.segments),
         editable=editable, version=version, last_review=last_review, now=utcnow(),
         form=ConfirmForm(back=_back(".editor", translation_id=translation.id)),
@@ -219,10 +229,19 @@ def save_segment(translation_id: int, key: str):
     translation = db.get_or_404(Translation, translation_id)
     if not can_edit(current_user, translation):
         abort(403)
-    body = segment_save(request.get_json(silent=True))
-    if body is None:
-        abort(400)
-    text, revision = body
+    too_long = _("A paragraph can have at most %(max)d characters.", max=MAX_SEGMENT_LENGTH)
+    if (request.content_length or 0) > MAX_SAVE_BYTES:
+        refuse(413, too_long)
+    body = request.get_data(cache=False)
+    if len(body) > MAX_SAVE_BYTES:
+        refuse(413, too_long)
+    try:
+        if not request.is_json:
+            raise RefusedSave(_("The editor sent something the portal cannot read. Reload "
+                                "the page and try again."))
+        text, revision = segment_save(body)
+    except RefusedSave as refused:
+        refuse(400, str(refused))
     try:
         draft = save_draft_segment(current_user, translation, key, text, revision)
     except StaleDraft as stale:
@@ -254,6 +273,39 @@ def _save_edits(translation: Translation) -> dict[str, Conflict]:
     return conflicts
 
 
+def _refuse_too_long(translation: Translation):
+    """Paragraphs over the limit: nothing is saved; the page comes back with all that was typed.
+
+    None when every posted paragraph is short enough.
+    """
+    segments = translation.statement.current_revision.segments
+    edits = segment_edits(request.form, [segment.key for segment in segments])
+    first: dict[str, int] = {}
+    limits: dict[str, int] = {}
+    for number, segment in enumerate(segments, start=1):
+        first.setdefault(segment.key, number)  # a repeated paragraph has no box of its own
+        # A title is published in a column of MAX_TITLE characters.
+        limits.setdefault(segment.key, MAX_TITLE if segment.kind == SegmentKind.TITLE
+                          else MAX_SEGMENT_LENGTH)
+    too_long = {edit.key for edit in edits if len(edit.text.strip()) > limits[edit.key]}
+    if not too_long:
+        return None
+    typed = {edit.key: edit.text for edit in edits}
+    if any(limits[key] == MAX_TITLE for key in too_long):
+        flash(_("Nothing was saved: a title can have at most %(max)d characters. Shorten it "
+                "and save again.", max=MAX_TITLE), "error")
+        return _render_editor(translation, typed=typed), 400
+    numbers = [str(number) for number in sorted(first[key] for key in too_long)]
+    flash(ngettext(
+        "Nothing was saved: paragraph %(numbers)s is longer than %(max)d characters. "
+        "Shorten it and save again.",
+        "Nothing was saved: paragraphs %(numbers)s are longer than %(max)d characters. "
+        "Shorten them and save again.",
+        len(numbers), numbers=format_list(numbers, locale=get_locale()),
+        max=MAX_SEGMENT_LENGTH), "error")
+    return _render_editor(translation, typed=typed), 400
+
+
 def _refuse_conflicts(translation: Translation, conflicts: dict[str, Conflict]):
     """Say which paragraphs were not saved and show the page again, typed text included."""
     numbers, seen = [], set()
@@ -276,6 +328,9 @@ def save_all(translation_id: int):
     translation = db.get_or_404(Translation, translation_id)
     if not can_edit(current_user, translation):
         abort(403)
+    refused = _refuse_too_long(translation)
+    if refused is not None:
+        return refused
     conflicts = _save_edits(translation)
     db.session.commit()
     if conflicts:
@@ -289,6 +344,9 @@ def submit(translation_id: int):
     """Send the translation to review, saving whatever the form carried first."""
     translation = db.get_or_404(Translation, translation_id)
     if can_edit(current_user, translation):
+        refused = _refuse_too_long(translation)
+        if refused is not None:
+            return refused
         conflicts = _save_edits(translation)
         # Commit the text now, so a refused submit (a paragraph missing) keeps it.
         db.session.commit()
@@ -310,14 +368,17 @@ def submit(translation_id: int):
 def review(version_id: int):
     """A version beside its source, with what changed since the previous version."""
     version = db.get_or_404(Version, version_id)
+    return _review_page(version, DecisionForm(back=_back(".review", version_id=version.id)))
+
+
+def _review_page(version: Version, form: DecisionForm):
     translation = version.translation
     if not can_review_language(current_user, translation.language_tag):
         abort(403)
     return render_template(
         "desk/review.html", version=version, translation=translation,
         statement=translation.statement, rows=review_rows(version),
-        may_review=can_review(current_user, version),
-        form=DecisionForm(back=_back(".review", version_id=version.id)),
+        may_review=can_review(current_user, version), form=form,
     )
 
 
@@ -327,6 +388,8 @@ def decide(version_id: int):
     version = db.get_or_404(Version, version_id)
     form = DecisionForm()
     if not form.validate_on_submit():
+        if form.comment.errors:  # too long: shown again as typed, with the limit
+            return _review_page(version, form), 400
         flash(_("Choose “Approve” or “Request changes”."), "error")
         return redirect(url_for(".review", version_id=version.id), 303)
     translation = version.translation

@@ -19,6 +19,8 @@ from flask_babel import gettext as _
 from portal import workflow
 from portal.content import paragraphs_of
 from portal.extensions import db, limiter
+from portal.inputs import page_number
+from portal.limits import REPORT_LIMIT
 from portal.models import Publication, utcnow
 from portal.reader import bp
 from portal.reader.forms import ProblemReportForm
@@ -74,7 +76,7 @@ def choose_language(lang):
 @bp.get("/<lang>/")
 def statements(lang):
     """Statements readable in `lang`, newest first."""
-    page = request.args.get("page", 1, type=int)
+    page = page_number()
     if page < 1:
         abort(404)
     now = utcnow()
@@ -107,7 +109,7 @@ def statement(lang, slug):
 
 
 @bp.route("/<lang>/statements/<slug>/report", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(REPORT_LIMIT, methods=["POST"])
 def report_problem(lang, slug):
     """Tell the reviewers of `lang` about a problem in this translation."""
     found, available = statement_availability(slug, utcnow())

@@ -18,6 +18,7 @@ from portal.models import (
     LanguageSkill,
     Review,
     ReviewDecision,
+    SegmentKind,
     Translation,
     TranslationState,
     User,
@@ -37,6 +38,9 @@ from portal.workflow.permissions import (
     can_translate,
     latest_version,
 )
+
+# Published titles are kept in a column of this size (Publication.title).
+MAX_TITLE = 300
 
 
 def _claim_expiry(now: datetime) -> datetime:
@@ -139,9 +143,13 @@ def save_draft_segment(actor: User, translation: Translation, segment_key: str, 
     now = now or utcnow()
     if not can_edit(actor, translation):
         raise NotAllowed(_l("Claim this translation before you edit it."))
-    keys = {segment.key for segment in translation.statement.current_revision.segments}
-    if segment_key not in keys:
+    kinds = {segment.key: segment.kind for segment in
+             translation.statement.current_revision.segments}
+    if segment_key not in kinds:
         raise WorkflowError(_l("This paragraph is no longer part of the statement."), 404)
+    if kinds[segment_key] == SegmentKind.TITLE and len(text.strip()) > MAX_TITLE:
+        raise WorkflowError(_l("A title can have at most %(max)d characters.", max=MAX_TITLE),
+                            400)
     draft = db.session.scalar(select(DraftSegment).where(
         DraftSegment.translation_id == translation.id, DraftSegment.segment_key == segment_key))
     if draft is None:
@@ -193,6 +201,10 @@ def submit_translation(actor: User, translation: Translation) -> Version:
     if missing:
         raise WorkflowError(_l("%(count)d of %(total)d paragraphs are not translated yet.",
                                count=len(missing), total=len(revision.segments)), 400)
+    if any(segment.kind == SegmentKind.TITLE and
+           len(drafts[segment.key].text.strip()) > MAX_TITLE for segment in revision.segments):
+        raise WorkflowError(_l("A title can have at most %(max)d characters.", max=MAX_TITLE),
+                            400)
     version = Version(number=len(translation.versions) + 1, source_revision=revision,
                       created_by=actor)
     version.segments = [
