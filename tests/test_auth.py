@@ -60,14 +60,14 @@ def test_login_opens_a_session(app, client, make):
     user = make.user()
     assert client.get("/account/profile").status_code == 302  # not signed in yet
     response = _login(client, user.email.upper())  # e-mail compared without case
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == _url(app, "desk.home")
     profile = client.get("/account/profile")
     assert profile.status_code == 200
     assert user.email in profile.get_data(as_text=True)
     # Signed in already: the login page sends one on.
     again = client.get("/account/login")
-    assert again.status_code == 302 and again.headers["Location"] == _url(app, "desk.home")
+    assert again.status_code == 303 and again.headers["Location"] == _url(app, "desk.home")
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, make):
@@ -114,7 +114,7 @@ def test_next_from_the_sign_in_redirect_is_honoured(client, make):
 def test_next_goes_only_to_this_site(app, client, make, target, on_site):
     user = make.user()
     response = _login(client, user.email, next=target)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == (target if on_site else _url(app, "desk.home"))
 
 
@@ -124,7 +124,7 @@ def test_logout_needs_a_post_with_the_csrf_token(app, client, make, auth):
     assert client.post("/account/logout").status_code == 400  # no CSRF token
     assert client.get("/account/profile").status_code == 200  # still signed in
     response = auth.logout()
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == _url(app, "reader.home")
     assert client.get("/account/profile").status_code == 302
 
@@ -164,7 +164,7 @@ def test_invitation_end_to_end(app, client, db, make):
     assert 'autocomplete="new-password"' in html
 
     response = _accept(client, path)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response.headers["Location"] == _url(app, "desk.home")
     user = db.session.scalar(select(User).where(User.email == "new.volunteer@example.org"))
     assert user.display_name == "Nadia Volunteer" and user.role == Role.REVIEWER
@@ -226,7 +226,7 @@ def _ask_for_reset(client, email: str):
 def test_password_reset_end_to_end(app, client, db, make):
     user = make.user()
     response = _ask_for_reset(client, user.email.upper())
-    assert response.status_code == 302 and response.headers["Location"] == "/account/login"
+    assert response.status_code == 303 and response.headers["Location"] == "/account/login"
     path = _outbox_link(db, "password_reset", user.email)
 
     page = client.get(path)
@@ -236,12 +236,12 @@ def test_password_reset_end_to_end(app, client, db, make):
     changed = client.post(path, data={"password": "a brand new passphrase",
                                       "password_again": "a brand new passphrase",
                                       "csrf_token": token})
-    assert changed.status_code == 302 and changed.headers["Location"] == "/account/login"
+    assert changed.status_code == 303 and changed.headers["Location"] == "/account/login"
     assert "Your password is changed." in client.get("/account/login").get_data(as_text=True)
 
     assert WRONG in _login(client, user.email, Factory.PASSWORD).get_data(as_text=True)
     signed_in = _login(client, user.email, "a brand new passphrase")
-    assert signed_in.status_code == 302
+    assert signed_in.status_code == 303
     assert signed_in.headers["Location"] == _url(app, "desk.home")
 
     used = client.get(path)
@@ -273,7 +273,7 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(client, db, make
     answers = []
     for email in (user.email, "nobody@example.org", retired.email):
         response = _ask_for_reset(client, email)
-        assert response.status_code == 302
+        assert response.status_code == 303
         flashes = _flashes(client.get(response.headers["Location"]).get_data(as_text=True))
         answers.append([text.replace(email, "EMAIL") for text in flashes])
     assert answers[0] == answers[1] == answers[2]
@@ -301,7 +301,7 @@ def test_profile_changes_name_language_and_time_zone(client, db, make, auth):
     response = client.post("/account/profile", data={
         "display_name": "  María Pérez ", "interface_language": "es",
         "time_zone": "America/Mexico_City", "csrf_token": token})
-    assert response.status_code == 302 and response.headers["Location"] == "/account/profile"
+    assert response.status_code == 303 and response.headers["Location"] == "/account/profile"
     saved = db.session.get(User, user.id)
     assert (saved.display_name, saved.interface_language, saved.time_zone) == \
         ("María Pérez", "es", "America/Mexico_City")

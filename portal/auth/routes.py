@@ -21,7 +21,13 @@ from portal.auth.forms import (
     ResetPasswordForm,
 )
 from portal.extensions import db, limiter
-from portal.limits import ACCOUNT_LOGIN_LIMIT, LOGIN_LIMIT, RESET_LIMIT, account_key
+from portal.limits import (
+    ACCOUNT_LOGIN_LIMIT,
+    LOGIN_LIMIT,
+    RESET_LIMIT,
+    account_key,
+    failed_sign_in,
+)
 from portal.models.languages import autonym
 from portal.reader.negotiation import safe_next
 from portal.reader.queries import enabled_languages
@@ -35,7 +41,7 @@ def _decoy_hash() -> str:
 
 
 def _after_sign_in(target: str | None):
-    return redirect(safe_next(target, url_for("desk.home")))
+    return redirect(safe_next(target, url_for("desk.home")), 303)
 
 
 def _start_session(user) -> None:
@@ -53,7 +59,8 @@ def _link_refused(error: WorkflowError):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
-@limiter.limit(ACCOUNT_LOGIN_LIMIT, key_func=account_key, methods=["POST"])
+@limiter.limit(ACCOUNT_LOGIN_LIMIT, key_func=account_key, methods=["POST"],
+               deduct_when=failed_sign_in)
 def login():
     """Sign in with e-mail and password, then go on to where the person was heading."""
     if current_user.is_authenticated:
@@ -92,7 +99,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("reader.home"))
+    return redirect(url_for("reader.home"), 303)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
@@ -121,7 +128,7 @@ def accept_invitation(token: str):
         _start_session(user)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.display_name),
               "success")
-        return redirect(url_for("desk.home"))
+        return redirect(url_for("desk.home"), 303)
     languages = [(autonym(tag), tag, tag in invitation.review_tags)
                  for tag in invitation.translate_tags]
     return render_template("auth/accept_invitation.html", form=form, invitation=invitation,
@@ -139,7 +146,7 @@ def forgot_password():
         flash(_("If %(email)s belongs to an account, a link to choose a new password is on its "
                 "way. It works for %(hours)d hours.", email=form.email.data,
                 hours=current_app.config["PASSWORD_RESET_HOURS"]), "info")
-        return redirect(url_for(".login"))
+        return redirect(url_for(".login"), 303)
     return render_template("auth/forgot_password.html", form=form)
 
 
@@ -159,7 +166,7 @@ def reset_password(token: str):
             return _link_refused(error)
         db.session.commit()
         flash(_("Your password is changed. Sign in with the new one."), "success")
-        return redirect(url_for(".login"))
+        return redirect(url_for(".login"), 303)
     return render_template("auth/reset_password.html", form=form, user=user)
 
 
@@ -175,6 +182,6 @@ def profile():
         current_user.time_zone = form.time_zone.data
         db.session.commit()
         flash(_("Your profile is saved."), "success")
-        return redirect(url_for(".profile"))
+        return redirect(url_for(".profile"), 303)
     skills = [(autonym(skill.language_tag), skill) for skill in current_user.skills]
     return render_template("auth/profile.html", form=form, skills=skills)

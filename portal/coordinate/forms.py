@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     DateField,
@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.extensions import db
+from portal.inputs import MAX_ID, PortalForm
 from portal.models import Role, Statement, utcnow
 from portal.models.languages import autonym, english_name
 
@@ -36,6 +37,13 @@ LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m
 # CLDR lists groupings and private-use codes among its two-letter territories; an
 # organization is based in a country, not in "European Union" or "Unknown Region".
 NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
+# Longest texts a coordinator may type, in characters (the title is the database's limit).
+MAX_TITLE = 300
+MAX_SUMMARY = 2_000
+MAX_BODY = 100_000
+MAX_NOTE = 2_000
+MAX_ORGANIZATION_NAME = 200
+TOO_LONG = _l("Use at most %(max)d characters.")
 
 ROLE_TITLES = {
     Role.TRANSLATOR: _l("Translator"),
@@ -97,10 +105,9 @@ class LanguagesField(SelectMultipleField):
 
     def pre_validate(self, form) -> None:
         known = {choice.value for choice in self.choices}
-        unknown = [value for value in self.data or [] if value not in known]
-        if unknown:
-            raise ValidationError(_l("%(tags)s is not a language of this portal.",
-                                     tags=", ".join(unknown)))
+        if any(value not in known for value in self.data or []):
+            # Never repeat the posted values: a lazy string would reach the page unescaped.
+            raise ValidationError(_l("Choose languages from the list."))
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -114,15 +121,18 @@ class LocalDateTimeField(DateTimeLocalField):
         super().__init__(*args, **kwargs)
 
 
-class StatementForm(FlaskForm):
+class StatementForm(PortalForm):
     """The fields a statement's edit page shares with its creation."""
 
     title = StringField(_l("Title"), filters=[_strip],
-                        validators=[DataRequired(), Length(max=300)])
-    summary = TextAreaField(_l("Summary"), filters=[_strip], validators=[DataRequired()],
+                        validators=[DataRequired(), Length(max=MAX_TITLE, message=TOO_LONG)])
+    summary = TextAreaField(_l("Summary"), filters=[_strip],
+                            validators=[DataRequired(),
+                                        Length(max=MAX_SUMMARY, message=TOO_LONG)],
                             description=_l("One or two sentences; shown in lists and feeds."))
     body = TextAreaField(
-        _l("Text"), filters=[_strip], validators=[DataRequired()],
+        _l("Text"), filters=[_strip],
+        validators=[DataRequired(), Length(max=MAX_BODY, message=TOO_LONG)],
         description=_l("Markdown: leave a blank line between paragraphs; start a line with "
                        "## for a heading, - for a list item, > for a quote. Each paragraph "
                        "is translated on its own, so a change to one keeps the others."),
@@ -141,7 +151,7 @@ class NewStatementForm(StatementForm):
 
     slug = StringField(
         _l("Address (slug)"), filters=[_strip, _lower],
-        validators=[Optional(), Length(max=SLUG_MAX),
+        validators=[Optional(), Length(max=SLUG_MAX, message=TOO_LONG),
                     Regexp(SLUG_PATTERN, message=_l("Use only the letters a–z, digits and "
                                                     "hyphens."))],
         description=_l("The statement's address in every language, e.g. migrants-day-2026. "
@@ -164,13 +174,14 @@ class NewStatementForm(StatementForm):
                                            "from; type one."))
                 return False
         if db.session.scalar(select(Statement.id).where(Statement.slug == self.slug.data)):
-            self.slug.errors.append(_l("The address %(slug)s is already taken by another "
-                                       "statement; choose another.", slug=self.slug.data))
+            # gettext, not lazy_gettext: a lazy string counts as safe HTML in templates.
+            self.slug.errors.append(_("The address %(slug)s is already taken by another "
+                                      "statement; choose another.", slug=self.slug.data))
             return False
         return True
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(PortalForm):
     """Which approved versions go public with the source, and when."""
 
     versions = SelectMultipleField(_l("Approved translations"), coerce=int)
@@ -178,7 +189,7 @@ class ReleaseForm(FlaskForm):
                       choices=choices([("now", _l("Now")), ("at", _l("At this time:"))]))
     release_at = LocalDateTimeField(_l("Release time"), validators=[Optional()])
     note = TextAreaField(_l("Note (optional)"), filters=[_strip],
-                         validators=[Length(max=2000)])
+                         validators=[Length(max=MAX_NOTE, message=TOO_LONG)])
 
     def __init__(self, *args, version_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,13 +210,14 @@ class ReleaseForm(FlaskForm):
         return to_utc(self.release_at.data) if self.when.data == "at" else utcnow()
 
 
-class UnpublishForm(FlaskForm):
+class UnpublishForm(PortalForm):
     """Withdraw one language of a statement from readers."""
 
     language = SelectField(_l("Language"), validators=[DataRequired()])
     reason = TextAreaField(
         _l("Reason"), filters=[_strip],
-        validators=[DataRequired(message=_l("Give a reason: it is kept in the audit log."))],
+        validators=[DataRequired(message=_l("Give a reason: it is kept in the audit log.")),
+                    Length(max=MAX_NOTE, message=TOO_LONG)],
     )
 
     def __init__(self, *args, languages=(), **kwargs):
@@ -232,16 +244,17 @@ def _country(form, field) -> None:
         raise ValidationError(_l("Choose a country from the list."))
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(PortalForm):
     """A member organization."""
 
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[
+        DataRequired(), Length(max=MAX_ORGANIZATION_NAME, message=TOO_LONG)])
     country = SelectField(_l("Country"), validators=[_country],
                           validate_choice=False)
     languages = LanguagesField(_l("Languages it needs"))
     contact_email = StringField(
         _l("Contact e-mail (optional)"), filters=[_strip],
-        validators=[Optional(), Length(max=254), _email],
+        validators=[Optional(), Length(max=254, message=TOO_LONG), _email],
         description=_l("Told when a statement is published in one of its languages."),
     )
 
@@ -251,16 +264,17 @@ class OrganizationForm(FlaskForm):
         self.languages.choices = language_choices(languages)
 
 
-class SkillsForm(FlaskForm):
+class SkillsForm(PortalForm):
     """A role and the languages a person translates and reviews."""
 
     role = SelectField(_l("Role"), validators=[DataRequired()])
     translates = LanguagesField(_l("Translates into"))
     reviews = LanguagesField(_l("Reviews"))
 
-    def __init__(self, *args, languages=(), allow_admin=False, **kwargs):
+    def __init__(self, *args, languages=(), all_roles=False, **kwargs):
         super().__init__(*args, **kwargs)
-        roles = [role for role in Role if allow_admin or role != Role.ADMIN]
+        # Coordinators manage volunteers; only administrators give the staff roles.
+        roles = list(Role) if all_roles else [Role.TRANSLATOR, Role.REVIEWER]
         self.role.choices = choices((role.value, ROLE_TITLES[role]) for role in roles)
         self.translates.choices = language_choices(languages)
         self.reviews.choices = language_choices(languages)
@@ -275,23 +289,26 @@ class InviteForm(SkillsForm):
     """An invitation: an e-mail address, a role and languages."""
 
     email = StringField(_l("E-mail"), filters=[_strip],
-                        validators=[DataRequired(), Length(max=254), _email])
+                        validators=[DataRequired(), Length(max=254, message=TOO_LONG), _email])
 
 
-class PersonActionForm(FlaskForm):
+class PersonActionForm(PortalForm):
     """A button that acts on a person: only the CSRF token, and where to come back to."""
 
     back = HiddenField()
 
 
 def _optional_int(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+    """An id, or None for "all"; ValueError for what cannot be an id (the view says 400)."""
+    if value in (None, ""):
         return None
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Filters of the audit log, sent by GET so a filtered page can be linked."""
 
     class Meta:

@@ -28,6 +28,7 @@ from portal.coordinate.forms import (
     today_in,
 )
 from portal.extensions import db
+from portal.inputs import page_number, refuse
 from portal.models import (
     AuditEvent,
     Invitation,
@@ -61,7 +62,12 @@ from portal.workflow.organizations import (
     demanded_languages,
     update_organization,
 )
-from portal.workflow.people import deactivate_person, reactivate_person, set_person_details
+from portal.workflow.people import (
+    deactivate_person,
+    may_manage,
+    reactivate_person,
+    set_person_details,
+)
 from portal.workflow.permissions import is_coordinator, latest_version
 from portal.workflow.releases import check_not_withdrawn, is_repeat_release
 
@@ -78,9 +84,12 @@ def _coordinators_only():
 
 @bp.context_processor
 def _template_helpers():
-    return {"local_time": local_time, "zone_name": coordinator_zone().key,
+    # Error pages render here for anyone (a refused CSRF token comes before sign-in).
+    zone = coordinator_zone().key if current_user.is_authenticated else "UTC"
+    return {"local_time": local_time, "zone_name": zone,
             "role_title": lambda role: ROLE_TITLES[Role(role)], "language_label": language_label,
-            "state_title": _state_title, "TranslationState": TranslationState}
+            "state_title": _state_title, "TranslationState": TranslationState,
+            "may_manage": may_manage}
 
 
 def local_time(moment, format: str = "medium") -> str:
@@ -276,7 +285,7 @@ def people():
 @bp.route("/people/invite", methods=["GET", "POST"])
 def invite():
     """Invite someone by e-mail, with a role and languages."""
-    form = InviteForm(languages=_enabled_tags(), allow_admin=current_user.role == Role.ADMIN)
+    form = InviteForm(languages=_enabled_tags(), all_roles=current_user.role == Role.ADMIN)
     if form.validate_on_submit():
         try:
             invite_person(current_user, email=form.email.data, **form.workflow_values())
@@ -292,8 +301,10 @@ def invite():
 def edit_person(user_id):
     """Change a person's role and languages."""
     user = db.get_or_404(User, user_id)
+    if not may_manage(current_user, user):
+        abort(403)  # coordinators manage volunteers, not administrators or themselves
     tags = {*_enabled_tags(), *(skill.language_tag for skill in user.skills)}
-    form = SkillsForm(languages=tags, allow_admin=Role.ADMIN in (current_user.role, user.role),
+    form = SkillsForm(languages=tags, all_roles=current_user.role == Role.ADMIN,
                       data=_skills_data(user) if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -336,7 +347,9 @@ def audit():
     statement_titles = dict(_statement_choices())
     form = AuditFilterForm(request.args, statements=statement_titles.items(),
                            people=_people_choices())
-    page = request.args.get("page", 1, type=int)
+    if form.statement.process_errors or form.person.process_errors:
+        refuse(400, _("Choose a statement and a person from the lists."))
+    page = page_number()
     events, total = _audit_page(form.statement.data, form.person.data, page)
     if page < 1 or (page > 1 and not events):
         abort(404)

@@ -31,8 +31,8 @@ def invite_person(actor: User, *, email: str, role: Role, translates: list[str],
     """Record an invitation, e-mail its link, and return it with the link's token."""
     if not is_coordinator(actor):
         raise NotAllowed(_l("Only coordinators invite people."))
-    if role == Role.ADMIN and actor.role != Role.ADMIN:
-        raise NotAllowed(_l("Only administrators invite administrators."))
+    if role not in (Role.TRANSLATOR, Role.REVIEWER) and actor.role != Role.ADMIN:
+        raise NotAllowed(_l("Only administrators invite coordinators and administrators."))
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
         raise WorkflowError(_l("%(email)s already has an account.", email=email), 400)

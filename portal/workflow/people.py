@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Language, LanguageSkill, Role, Translation, TranslationState, User
 from portal.workflow.audit import record_event
-from portal.workflow.errors import NotAllowed, WorkflowError
+from portal.workflow.errors import AlreadyDone, NotAllowed, WorkflowError
 from portal.workflow.permissions import is_coordinator
 from portal.workflow.translations import open_state
 
@@ -16,14 +16,12 @@ def set_person_details(actor: User, user: User, role: Role, translates: list[str
     """Set a person's role and the languages they translate into and review."""
     _check_coordinator(actor)
     role = Role(role)
-    if role != user.role:
-        if user.id == actor.id:
-            # Nobody locks themselves out by mistake; another coordinator can do it.
-            raise WorkflowError(_l("You cannot change your own role; ask another "
-                                   "coordinator."), 400)
-        _check_may_manage(actor, user, role)
-        if user.role == Role.ADMIN:
-            _keep_an_admin(user)
+    if role != user.role and user.id == actor.id:
+        # Nobody locks themselves out by mistake; another administrator can do it.
+        raise WorkflowError(_l("You cannot change your own role; ask an administrator."), 400)
+    check_may_manage(actor, user, role)
+    if role != user.role and user.role == Role.ADMIN:
+        _keep_an_admin(user)
     wanted = set(translates) | set(reviews)
     known = set(db.session.scalars(select(Language.tag).where(Language.tag.in_(wanted))))
     if wanted - known:
@@ -58,9 +56,9 @@ def deactivate_person(actor: User, user: User) -> int:
     if user.id == actor.id:
         raise WorkflowError(_l("You cannot deactivate yourself."), 400)
     if not user.active:
-        raise WorkflowError(_l("%(name)s is already deactivated.", name=user.display_name), 400)
+        raise AlreadyDone(_l("%(name)s is already deactivated.", name=user.display_name))
+    check_may_manage(actor, user, user.role)
     if user.role == Role.ADMIN:
-        _check_may_manage(actor, user, user.role)
         _keep_an_admin(user)
     user.active = False
     user.end_sessions()
@@ -74,10 +72,9 @@ def deactivate_person(actor: User, user: User) -> int:
 def reactivate_person(actor: User, user: User) -> User:
     """Let a deactivated person sign in again."""
     _check_coordinator(actor)
+    check_may_manage(actor, user, user.role)
     if user.active:
-        raise WorkflowError(_l("%(name)s is already active.", name=user.display_name), 400)
-    if user.role == Role.ADMIN:
-        _check_may_manage(actor, user, user.role)
+        raise AlreadyDone(_l("%(name)s is already active.", name=user.display_name))
     user.active = True
     record_event(actor, "person.reactivate", detail=user.email)
     db.session.flush()
@@ -89,11 +86,29 @@ def _check_coordinator(actor: User) -> None:
         raise NotAllowed(_l("Only coordinators manage people."))
 
 
-def _check_may_manage(actor: User, user: User, role: Role) -> None:
-    # Otherwise a coordinator could make themselves, or a friend, an administrator.
-    if Role.ADMIN in (user.role, role) and actor.role != Role.ADMIN:
-        raise NotAllowed(_l("Only administrators give, take or change the administrator "
-                            "role."))
+VOLUNTEER_ROLES = (Role.TRANSLATOR, Role.REVIEWER)
+
+
+def may_manage(actor: User, user: User, role: Role | None = None) -> bool:
+    """Administrators manage everyone; coordinators manage volunteers, never themselves.
+
+    Otherwise a coordinator could give themselves reviewer rights, make a friend a
+    coordinator, or change an administrator's account.
+    """
+    if actor.role == Role.ADMIN:
+        return True
+    return (is_coordinator(actor) and user.id != actor.id and user.role in VOLUNTEER_ROLES
+            and (role or user.role) in VOLUNTEER_ROLES)
+
+
+def check_may_manage(actor: User, user: User, role: Role) -> None:
+    """Refuse, with the reason, what `may_manage` does not allow."""
+    if may_manage(actor, user, role):
+        return
+    if user.id == actor.id:
+        raise NotAllowed(_l("You cannot change your own account here; ask an administrator."))
+    raise NotAllowed(_l("Only administrators manage coordinators and administrators, or "
+                        "make someone one."))
 
 
 def _keep_an_admin(user: User) -> None:
