@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from portal import create_app
 from portal.extensions import db as _db
+from portal.extensions import limiter
 from portal.models import (
     Language,
     LanguageSkill,
@@ -109,7 +110,9 @@ _addresses = itertools.count(1)
 
 @pytest.fixture
 def client(app, db):
-    """A browser of its own: rate limits count per address, so each test gets a new one."""
+    """A browser of its own, and rate limits counted afresh: each test is a new world."""
+    with app.app_context():
+        limiter.reset()  # per-account counts would otherwise carry over between tests
     client = app.test_client()
     number = next(_addresses)
     client.environ_base["REMOTE_ADDR"] = f"10.0.{number // 250}.{number % 250 + 1}"
