@@ -15,6 +15,11 @@ def account_key() -> str:
     return "account:" + request.form.get("email", "").strip().casefold()[:254]
 
 
+def failed_sign_in(response) -> bool:
+    """Only failed attempts count against an account: its owner signing in never locks it."""
+    return response.status_code not in (302, 303)
+
+
 def check_limit_storage(workers: int, storage_uri: str, enabled: bool = True) -> None:
     """Refuse to serve with per-process counters under several workers.
 
