@@ -39,11 +39,17 @@ def configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
 
 
-# SQLite's FTS5 index and its shadow tables are created by hand in a migration; they are
-# not models, so autogenerate must not propose to drop them.
+# Full-text search is made by hand in migrations, per database: SQLite's FTS5 index and
+# its shadow tables, PostgreSQL's stored tsvector column and its GIN index. They are not
+# models, so autogenerate must not propose to drop them.
 SEARCH_TABLE_PREFIX = "publication_search"
+SEARCH_COLUMN = "search_vector"
 
 
 def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic's filter: everything but the full-text search tables."""
-    return not (type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX))
+    """Alembic's filter: everything but the full-text search tables, column and index."""
+    if type_ == "table" and name and name.startswith(SEARCH_TABLE_PREFIX):
+        return False
+    if type_ == "column" and name == SEARCH_COLUMN:
+        return False
+    return not (type_ == "index" and name == "ix_publications_search_vector")

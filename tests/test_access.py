@@ -96,6 +96,12 @@ TABLE = {
     "reader.sitemap": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
+    "reader.languages_sitemap": {
+        "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
+    },
+    "reader.statements_sitemap_block": {
+        "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
+    },
     "api.languages": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
@@ -284,6 +290,7 @@ URLS = {
     "reader.report_problem": lambda w: {"lang": "es", "slug": w.published_slug},
     "reader.feed": lambda w: {"lang": "es"},
     "reader.search": lambda w: {"lang": "es", "q": "migrant"},
+    "reader.statements_sitemap_block": lambda w: {"block": 1},
     "api.statements": lambda w: {"lang": "es"},
     "api.statement": lambda w: {"slug": w.published_slug},
     "api.statement_text": lambda w: {"slug": w.published_slug, "lang": "es"},

@@ -11,7 +11,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.reader.queries import statement_availability
+from portal.visibility import statement_availability
 
 
 def _counts(db):

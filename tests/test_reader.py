@@ -8,7 +8,8 @@ import pytest
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
-from portal.models import utcnow
+from portal.models import Role, utcnow
+from portal.workflow import unpublish
 
 
 class Page(HTMLParser):
@@ -301,26 +302,26 @@ def test_embargoed_translation_of_a_public_statement_is_invisible(client, make):
     assert page(client.get("/en/statements/partly")).switcher == []
 
 
-def test_embargo_lifts_by_itself_when_the_time_comes(client, make, db):
-    from portal.models import Release
+def test_embargo_lifts_by_itself_when_the_time_comes(client, make, db, monkeypatch):
+    import portal.reader.routes
 
     statement = make.statement(slug="soon", title="Soon title")
-    release = make.publish(statement, release_at=utcnow() + timedelta(hours=1))
+    make.publish(statement, release_at=utcnow() + timedelta(hours=1))
     assert client.get("/en/statements/soon").status_code == 404
     # Time passes: nothing runs, the release time is simply behind us now.
-    db.session.get(Release, release.id).release_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
+    later = utcnow() + timedelta(hours=1, seconds=1)
+    monkeypatch.setattr(portal.reader.routes, "utcnow", lambda: later)
     assert client.get("/en/statements/soon").status_code == 200
     assert "Soon title" in client.get("/en/").get_data(as_text=True)
 
 
 def test_withdrawn_publication_is_invisible(app, client, make, db):
     statement = make.statement(slug="withdrawn", targets=["es"])
-    release = make.publish(statement, ["es"])
-    for publication in release.publications:
-        if publication.language_tag == "es":
-            publication.withdrawn_at = utcnow()
-    db.session.commit()
+    make.publish(statement, ["es"])
+    coordinator = make.user(Role.COORDINATOR)
+    with app.test_request_context():
+        unpublish(coordinator, statement, "es", "A mistranslated demand.")
+        db.session.commit()
     html = client.get("/es/statements/withdrawn").get_data(as_text=True)
     assert "[es]" not in html
     assert translated(app, "es", "It can be read in:") in html
@@ -343,19 +344,55 @@ def test_atom_feed(client, published):
     assert "<h2>" in entries[0].find("atom:content", ns).text  # escaped HTML, parsed back
 
 
-def test_sitemap_lists_pages_with_alternates(client, published):
+SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+           "x": "http://www.w3.org/1999/xhtml"}
+
+
+def _sitemap_urls(client, url: str) -> dict:
     import xml.etree.ElementTree as ET
 
-    root = ET.fromstring(client.get("/sitemap.xml").data)
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
-          "x": "http://www.w3.org/1999/xhtml"}
-    urls = {url.find("s:loc", ns).text: url for url in root.findall("s:url", ns)}
+    root = ET.fromstring(client.get(url.removeprefix("http://portal.test")).data)
+    return {node.find("s:loc", SITEMAP).text: node for node in root.findall("s:url", SITEMAP)}
+
+
+def _alternates(node) -> dict[str, str]:
+    return {link.get("hreflang"): link.get("href") for link in node.findall("x:link", SITEMAP)}
+
+
+def test_sitemap_index_leads_to_every_page_with_alternates(client, published):
+    import xml.etree.ElementTree as ET
+
+    index = ET.fromstring(client.get("/sitemap.xml").data)
+    files = [node.text for node in index.findall("s:sitemap/s:loc", SITEMAP)]
+    assert files == ["http://portal.test/sitemaps/languages.xml",
+                     "http://portal.test/sitemaps/statements-1.xml"]
+    listings = _sitemap_urls(client, files[0])
+    assert set(listings) == {f"http://portal.test/{tag}/" for tag in ("ar", "en", "es")}
+    assert _alternates(listings["http://portal.test/es/"]) == {
+        "ar": "http://portal.test/ar/", "en": "http://portal.test/en/",
+        "es": "http://portal.test/es/", "x-default": "http://portal.test/"}
+    pages = _sitemap_urls(client, files[1])
     page_url = "http://portal.test/ar/statements/migrants-day"
-    assert page_url in urls and "http://portal.test/es/" in urls
-    alternates = {link.get("hreflang"): link.get("href")
-                  for link in urls[page_url].findall("x:link", ns)}
-    assert set(alternates) == {"en", "es", "ar", "x-default"}
-    assert "http://portal.test/fr/statements/migrants-day" not in urls
+    assert set(_alternates(pages[page_url])) == {"en", "es", "ar", "x-default"}
+    assert _alternates(pages[page_url])["x-default"] == \
+        "http://portal.test/en/statements/migrants-day"
+    assert "http://portal.test/fr/statements/migrants-day" not in pages
+    assert client.get("/sitemaps/statements-2.xml").status_code == 404
+
+
+def test_sitemap_files_stay_under_the_protocol_limit(app, client, make, monkeypatch):
+    """Blocks hold as many statements as fit 50,000 URLs in every enabled language."""
+    import portal.reader.sitemaps as sitemaps
+
+    monkeypatch.setattr(sitemaps, "MAX_URLS", 6)  # 3 languages: 2 statements a file
+    for number in range(5):
+        make.publish(make.statement(slug=f"s{number}", targets=["es", "fr"]), ["es", "fr"])
+    with app.test_request_context():
+        assert sitemaps.block_size() == 2
+        blocks = sitemaps.sitemap_blocks()
+    sizes = [len(_sitemap_urls(client, f"/sitemaps/statements-{block}.xml"))
+             for block in range(1, blocks + 1)]
+    assert sum(sizes) == 15 and max(sizes) == 6  # ids need not start at 1 (PostgreSQL)
 
 
 def test_page_weight_is_small(client, published):

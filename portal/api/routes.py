@@ -14,14 +14,14 @@ from portal.models.languages import (
     direction,
     english_name,
 )
-from portal.reader.queries import (
+from portal.urls import absolute_url
+from portal.visibility import (
     availability_for,
     enabled_languages,
     languages_with_content,
     statement_availability,
     statement_listing,
 )
-from portal.urls import absolute_url
 
 csrf.exempt(bp)
 MAX_PER_PAGE = 100

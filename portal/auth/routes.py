@@ -30,7 +30,7 @@ from portal.limits import (
 )
 from portal.models.languages import autonym
 from portal.reader.negotiation import safe_next
-from portal.reader.queries import enabled_languages
+from portal.visibility import enabled_languages
 from portal.workflow import accounts
 from portal.workflow.errors import WorkflowError
 

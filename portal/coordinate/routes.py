@@ -45,7 +45,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.languages import autonym
-from portal.reader.queries import enabled_languages, visible_publications
+from portal.visibility import enabled_languages, readers_see
 from portal.workflow import (
     AlreadyDone,
     WorkflowError,
@@ -476,7 +476,6 @@ def _unpublish_form(statement: Statement, submitted: bool) -> UnpublishForm:
 def _release_page(statement: Statement, form: ReleaseForm, unpublish_form: UnpublishForm,
                   status: int):
     now = utcnow()
-    visible = visible_publications(now)
     translations = db.session.scalars(
         select(Translation).options(selectinload(Translation.versions))
         .where(Translation.statement_id == statement.id).order_by(Translation.language_tag)).all()
@@ -487,8 +486,7 @@ def _release_page(statement: Statement, form: ReleaseForm, unpublish_form: Unpub
     return render_template(
         "coordinate/release.html", statement=statement, form=form,
         unpublish_form=unpublish_form, translations=translations, scheduled=scheduled,
-        readers_see=db.session.execute(select(visible).where(
-            visible.c.statement_id == statement.id).order_by(visible.c.language_tag)).all(),
+        readers_see=readers_see(statement, now),
     ), status
 
 

@@ -7,6 +7,7 @@ from portal.models.organizations import Organization, organization_languages
 from portal.models.outbox import OutboxMessage
 from portal.models.people import Invitation, LanguageSkill, Role, User
 from portal.models.statements import (
+    Edition,
     Publication,
     Release,
     SegmentKind,
@@ -26,7 +27,7 @@ from portal.models.translations import (
 )
 
 __all__ = [
-    "AuditEvent", "Base", "DraftSegment", "Invitation", "Language", "LanguageSkill",
+    "AuditEvent", "Base", "DraftSegment", "Edition", "Invitation", "Language", "LanguageSkill",
     "Organization", "OutboxMessage", "ProblemReport", "Publication", "Release", "Review",
     "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",

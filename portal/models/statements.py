@@ -43,6 +43,8 @@ class Statement(Base):
     __tablename__ = "statements"
     __table_args__ = (
         CheckConstraint("length(slug) between 1 and 120", name="slug_length"),
+        # Coordinators' lists, newest first, a page at a time.
+        Index("ix_statements_date_id", "statement_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,3 +166,36 @@ class Publication(Base):
     statement: Mapped[Statement] = relationship()
     release: Mapped[Release] = relationship(back_populates="publications")
     source_revision: Mapped[SourceRevision] = relationship()
+
+
+class Edition(Base):
+    """When readers see one publication: a window kept in a form the databases can index.
+
+    Maintained by portal.visibility whenever a release, an unpublish or a withdrawal
+    changes a statement's publications: a publication is visible from its release time
+    until the next publication of the same statement and language is released (or for
+    ever). `statement_from` is when the statement itself became readable — the first
+    release of its source text — and is NULL while its source is not public. A release
+    scheduled for midnight appears at midnight with no job: the window is compared with
+    the time of the request.
+    """
+
+    __tablename__ = "editions"
+    __table_args__ = (
+        # The listing: one language, newest first, bounded by the page; covering on
+        # PostgreSQL so that counting a language's statements reads only the index.
+        Index("ix_editions_listing", "language_tag", "statement_date", "visible_from",
+              "statement_id",
+              postgresql_include=["visible_until", "statement_from", "publication_id"]),
+        Index("ix_editions_statement", "statement_id", "language_tag"),
+    )
+
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    language_tag: Mapped[str] = mapped_column(ForeignKey("languages.tag"))
+    statement_date: Mapped[date] = mapped_column(Date)
+    source_revision_id: Mapped[int] = mapped_column(ForeignKey("source_revisions.id"))
+    visible_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    visible_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    statement_from: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, g, redirect, request, url_for
 
 from portal.models.languages import InvalidLanguageTag, best_match, canonical_tag
-from portal.reader.queries import enabled_languages, languages_with_content
+from portal.visibility import enabled_languages, languages_with_content
 
 LANGUAGE_COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600

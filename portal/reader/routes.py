@@ -1,9 +1,9 @@
 """Reader views: thin — load or 404, then render."""
 
 import math
-from itertools import groupby
 
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,13 +32,14 @@ from portal.reader.negotiation import (
     resolve_url_language,
     safe_next,
 )
-from portal.reader.queries import (
-    all_visible,
-    languages_with_content,
-    statement_availability,
-    statement_listing,
-)
 from portal.reader.search import search_publications
+from portal.reader.sitemaps import (
+    listings_sitemap,
+    sitemap_blocks,
+    sitemap_index,
+    statements_sitemap,
+)
+from portal.visibility import languages_with_content, statement_availability, statement_listing
 
 FEED_SIZE = 30
 MAX_QUERY_LENGTH = 200
@@ -152,16 +154,24 @@ def search(lang):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Every readable statement page, with its language alternates."""
-    now = utcnow()
-    by_statement = [
-        (statement, [row for _statement, row in rows])
-        for statement, rows in groupby(
-            ((row.Statement, row) for row in all_visible(now)), key=lambda pair: pair[0]
-        )
-    ]
-    response = make_response(render_template(
-        "reader/sitemap.xml", by_statement=by_statement, languages=languages_with_content(now)
-    ))
-    response.mimetype = "application/xml"
-    return response
+    """The sitemap index: one sitemap of listings, then one per block of statements."""
+    return _streamed_xml(sitemap_index(sitemap_blocks()))
+
+
+@bp.get("/sitemaps/statements-<int:block>.xml")
+def statements_sitemap_block(block: int):
+    """Readable statement pages of one block of statements, each with its alternates."""
+    if not 1 <= block <= sitemap_blocks():
+        abort(404)
+    return _streamed_xml(statements_sitemap(block, utcnow()))
+
+
+@bp.get("/sitemaps/languages.xml")
+def languages_sitemap():
+    """The listing page of every language with content, each with its alternates."""
+    return _streamed_xml(listings_sitemap(languages_with_content(utcnow())))
+
+
+def _streamed_xml(chunks):
+    """Sitemaps are written out as they are made: memory stays bounded by one batch."""
+    return Response(stream_with_context(chunks), mimetype="application/xml")

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup, escape
-from sqlalchemy import column, event, func, insert, literal_column, select, table
+from sqlalchemy import cast, column, event, func, insert, literal, literal_column, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from portal.extensions import db
-from portal.models import Publication, Statement
-from portal.reader.queries import visible_publications
+from portal.models import Edition, Publication, Statement
+from portal.visibility import visible_now
 
 FTS_TABLE = "publication_search"
 _fts = table(FTS_TABLE, column("rowid"), column("title"), column("summary"), column("body"))
@@ -50,7 +51,6 @@ def search_publications(language_tag: str, query: str, now: datetime, limit: int
 
 
 def _search_sqlite(language_tag, terms, now, limit):
-    visible = visible_publications(now)
     # Each word quoted as an FTS5 string (quotes doubled): operators become plain words.
     match = " ".join('"' + term.replace('"', '""') + '"' for term in terms) + "*"
     fts_table = literal_column(FTS_TABLE)
@@ -58,32 +58,59 @@ def _search_sqlite(language_tag, terms, now, limit):
     return db.session.execute(
         select(Publication, Statement, excerpt.label("excerpt"))
         .select_from(_fts)
-        .join(Publication, Publication.id == _fts.c.rowid)
-        .join(visible, visible.c.publication_id == Publication.id)
-        .join(Statement, Statement.id == Publication.statement_id)
-        .where(fts_table.op("MATCH")(match), visible.c.language_tag == language_tag)
+        .join(Edition, Edition.publication_id == _fts.c.rowid)
+        .join(Publication, Publication.id == Edition.publication_id)
+        .join(Statement, Statement.id == Edition.statement_id)
+        .where(fts_table.op("MATCH")(match), Edition.language_tag == language_tag,
+               visible_now(now))
         .order_by(func.bm25(fts_table, 10.0, 4.0, 1.0))
         .limit(limit)
     ).all()
 
 
+# A stored tsvector per publication, in its language's text-search configuration, with a
+# GIN index (created by the migration; PostgreSQL only, so not part of the model).
+SEARCH_VECTOR = literal_column("publications.search_vector")
+# PostgreSQL's stemming configurations by primary language subtag; `simple` otherwise.
+# The migration's portal_search_config() SQL function holds the same table.
+POSTGRESQL_CONFIGS = {
+    "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek",
+    "en": "english", "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french",
+    "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian", "id": "indonesian",
+    "it": "italian", "lt": "lithuanian", "nb": "norwegian", "ne": "nepali", "nl": "dutch",
+    "no": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}
+
+
+def search_config(language_tag: str) -> str:
+    """The PostgreSQL text-search configuration for a language."""
+    return POSTGRESQL_CONFIGS.get(language_tag.split("-")[0].lower(), "simple")
+
+
 def _search_postgresql(language_tag, terms, now, limit):
-    visible = visible_publications(now)
-    document = func.to_tsvector(
-        "simple", Publication.title + " " + Publication.summary + " " + Publication.body
-    )
-    query = func.plainto_tsquery("simple", " ".join(terms))
+    config = cast(literal(search_config(language_tag)), REGCONFIG)
+    query = func.plainto_tsquery(config, " ".join(terms))
     excerpt = func.ts_headline(
-        "simple", Publication.summary + " " + Publication.body, query,
+        config, Publication.summary + " " + Publication.body, query,
         f"StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12",
+    )
+    # Rank the matches in SQL, then make excerpts of the page of hits only.
+    hits = (
+        select(Publication.id.label("publication_id"),
+               func.ts_rank(SEARCH_VECTOR, query).label("rank"))
+        .join(Edition, Edition.publication_id == Publication.id)
+        .where(SEARCH_VECTOR.op("@@")(query), Edition.language_tag == language_tag,
+               visible_now(now))
+        .order_by(func.ts_rank(SEARCH_VECTOR, query).desc(), Edition.statement_date.desc())
+        .limit(limit)
+        .subquery()
     )
     return db.session.execute(
         select(Publication, Statement, excerpt.label("excerpt"))
-        .join(visible, visible.c.publication_id == Publication.id)
+        .join(hits, hits.c.publication_id == Publication.id)
         .join(Statement, Statement.id == Publication.statement_id)
-        .where(document.op("@@")(query), visible.c.language_tag == language_tag)
-        .order_by(func.ts_rank(document, query).desc(), Statement.statement_date.desc())
-        .limit(limit)
+        .order_by(hits.c.rank.desc(), Statement.statement_date.desc())
     ).all()
 
 

@@ -21,6 +21,7 @@ from portal.models import (
 )
 from portal.models.languages import autonym
 from portal.notifications import portal_url, queue_email
+from portal.visibility import refresh_editions
 from portal.workflow.audit import record_event
 from portal.workflow.errors import AlreadyDone, NotAllowed, WorkflowError
 from portal.workflow.locks import lock
@@ -82,6 +83,7 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
                      from_state=TranslationState.APPROVED, to_state=TranslationState.PUBLISHED,
                      detail=f"version {version.number} at {release_at.isoformat()}")
     db.session.flush()
+    refresh_editions([statement.id])
     record_event(actor, "statement.release", statement=statement,
                  detail=f"{len(versions)} translation(s) at {release_at.isoformat()}")
     _tell_member_organizations(statement, release)
@@ -141,6 +143,7 @@ def unpublish(actor: User, statement: Statement, language_tag: str, reason: str)
     from_state = translation.state if translation else None
     if translation is not None and translation.state == TranslationState.PUBLISHED:
         translation.state = TranslationState.APPROVED
+    refresh_editions([statement.id])
     record_event(actor, "statement.unpublish", statement=statement, translation=translation,
                  from_state=from_state, to_state=translation.state if translation else None,
                  detail=f"{language_tag}: {reason.strip()}")

@@ -16,6 +16,7 @@ from portal.models import (
     User,
 )
 from portal.models.languages import autonym
+from portal.visibility import refresh_editions
 from portal.workflow.audit import record_event
 from portal.workflow.errors import NotAllowed, WorkflowError
 from portal.workflow.permissions import is_coordinator
@@ -129,6 +130,7 @@ def update_statement_details(actor: User | None, statement: Statement, *,
                or wanted != set(existing))
     if not changed:
         return
+    redated = statement.statement_date != statement_date
     statement.statement_date = statement_date
     statement.deadline = deadline
     for tag in sorted(wanted - set(existing)):
@@ -136,5 +138,7 @@ def update_statement_details(actor: User | None, statement: Statement, *,
     for tag in sorted(set(existing) - wanted):
         db.session.delete(existing[tag])
     db.session.flush()
+    if redated:
+        refresh_editions([statement.id])  # listings are ordered by the date
     record_event(actor, "statement.update", statement=statement,
                  detail=f"targets: {', '.join(sorted(wanted))}")

@@ -1,0 +1,81 @@
+"""Sitemaps that scale: an index, a sitemap of listings, and one per block of statements.
+
+Each file stays under the protocol's 50,000 URLs (and far under 50 MB): a block holds as
+many statements as can each have a URL in every enabled language. Files are generated
+as they are sent, a batch of statements at a time.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Language, Statement
+from portal.templating import iso_datetime
+from portal.urls import absolute_url
+from portal.visibility import visible_statements
+
+MAX_URLS = 50_000
+_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+         'schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+
+
+def block_size() -> int:
+    """Statements per sitemap file: each may have a URL in every enabled language."""
+    languages = db.session.scalar(select(func.count()).select_from(Language)
+                                  .where(Language.enabled))
+    return max(1, MAX_URLS // max(1, languages))
+
+
+def sitemap_blocks() -> int:
+    """How many statement sitemaps there are: blocks of consecutive statement ids."""
+    last_id = db.session.scalar(select(func.max(Statement.id))) or 0
+    return -(-last_id // block_size())  # ceiling division
+
+
+def sitemap_index(blocks: int) -> Iterator[str]:
+    """The sitemap index naming the listings' sitemap and every statement block."""
+    yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+    yield _sitemap(absolute_url("reader.languages_sitemap"))
+    for block in range(1, blocks + 1):
+        yield _sitemap(absolute_url("reader.statements_sitemap_block", block=block))
+    yield "</sitemapindex>\n"
+
+
+def listings_sitemap(languages: list[str]) -> Iterator[str]:
+    """Every language's listing page, with the others (and x-default, `/`) as alternates."""
+    links = {tag: absolute_url("reader.statements", lang=tag) for tag in languages}
+    alternates = "".join(_alternate(tag, url) for tag, url in links.items()) + \
+        _alternate("x-default", absolute_url("reader.home"))
+    yield _HEAD
+    for url in links.values():
+        yield f"  <url>\n    <loc>{escape(url)}</loc>\n{alternates}  </url>\n"
+    yield "</urlset>\n"
+
+
+def statements_sitemap(block: int, now: datetime) -> Iterator[str]:
+    """Each visible language of each readable statement in the block, with alternates."""
+    size = block_size()
+    yield _HEAD
+    for statement, shown in visible_statements(now, first_id=(block - 1) * size + 1,
+                                               last_id=block * size):
+        links = {row.language_tag: absolute_url("reader.statement", lang=row.language_tag,
+                                                slug=statement.slug) for row in shown}
+        alternates = "".join(_alternate(tag, url) for tag, url in links.items()) + \
+            _alternate("x-default", links.get(statement.source_language_tag, ""))
+        for row in shown:
+            yield (f"  <url>\n    <loc>{escape(links[row.language_tag])}</loc>\n"
+                   f"    <lastmod>{iso_datetime(row.released_at)}</lastmod>\n"
+                   f"{alternates}  </url>\n")
+    yield "</urlset>\n"
+
+
+def _sitemap(url: str) -> str:
+    return f"  <sitemap><loc>{escape(url)}</loc></sitemap>\n"
+
+
+def _alternate(tag: str, url: str) -> str:
+    return f'    <xhtml:link rel="alternate" hreflang="{escape(tag)}" href="{escape(url)}"/>\n'

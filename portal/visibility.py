@@ -1,0 +1,206 @@
+"""What readers see: the one module that reader pages, the API, search and coordination ask.
+
+A publication is visible while its edition's window covers the moment of the request
+(portal.models.Edition): from its release time until the next publication of the same
+statement and language, if its statement's source text is public and its language is
+enabled. Every query here is an indexed lookup bounded by the page it serves; windows are
+compared with the request's time, so a scheduled release appears at its minute with no
+job. `refresh_editions` keeps the windows true and is called by every change of
+publications (release, unpublish).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.orm import aliased, defer
+
+from portal.extensions import db
+from portal.models import Edition, Language, Publication, Release, Statement
+
+
+def visible_now(now: datetime, edition=Edition):
+    """The condition under which readers see `edition` at `now`."""
+    return and_(edition.visible_from <= now,
+                or_(edition.visible_until.is_(None), edition.visible_until > now),
+                edition.statement_from <= now)
+
+
+def refresh_editions(statement_ids: list[int] | None = None) -> None:
+    """Recompute the editions of these statements (all when None) from their publications.
+
+    Set-based, so loading an archive refreshes every statement in two statements of SQL.
+    """
+    scope = (lambda column: column.in_(statement_ids)) if statement_ids is not None \
+        else (lambda column: column.is_not(None))
+    if statement_ids is not None and not statement_ids:
+        return
+    db.session.flush()
+    db.session.execute(delete(Edition).where(scope(Edition.statement_id)))
+    following = func.lead(Release.release_at).over(
+        partition_by=(Publication.statement_id, Publication.language_tag),
+        order_by=(Release.release_at, Publication.id))
+    db.session.execute(insert(Edition).from_select(
+        ["publication_id", "statement_id", "language_tag", "statement_date",
+         "source_revision_id", "visible_from", "visible_until"],
+        select(Publication.id, Publication.statement_id, Publication.language_tag,
+               Statement.statement_date, Publication.source_revision_id, Release.release_at,
+               following)
+        .join(Release, Release.id == Publication.release_id)
+        .join(Statement, Statement.id == Publication.statement_id)
+        .where(Publication.withdrawn_at.is_(None), scope(Publication.statement_id))))
+    # A statement is readable from the first release of its source text on.
+    source = aliased(Edition)
+    first_source_release = (
+        select(func.min(source.visible_from))
+        .join(Statement, Statement.id == source.statement_id)
+        .where(source.statement_id == Edition.statement_id,
+               source.language_tag == Statement.source_language_tag)
+        .scalar_subquery())
+    db.session.execute(update(Edition).where(scope(Edition.statement_id))
+                       .values(statement_from=first_source_release)
+                       .execution_options(synchronize_session=False))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One visible language of a statement: which publication, since when, of which source."""
+
+    publication_id: int
+    statement_id: int
+    language_tag: str
+    released_at: datetime
+    source_revision_id: int
+    current_source_revision_id: int
+
+
+def enabled_languages() -> list[Language]:
+    """Every language coordinators have enabled."""
+    return list(db.session.scalars(
+        select(Language).where(Language.enabled).order_by(Language.tag)))
+
+
+def languages_with_content(now: datetime) -> list[str]:
+    """Tags of the enabled languages in which at least one statement can be read.
+
+    One probe of the listing index per enabled language, each stopping at its first hit.
+    """
+    return list(db.session.scalars(
+        select(Language.tag).where(
+            Language.enabled,
+            exists().where(Edition.language_tag == Language.tag, visible_now(now)))
+        .order_by(Language.tag)))
+
+
+def statement_listing(language_tag: str, now: datetime, page: int, per_page: int,
+                      with_body: bool = False):
+    """A page of (Publication, Statement, released_at) in one language, newest first,
+    and how many statements the language has in all."""
+    visible = and_(Edition.language_tag == language_tag, visible_now(now))
+    rows = db.session.execute(
+        select(Publication, Statement, Edition.visible_from.label("released_at"))
+        .select_from(Edition)
+        .join(Publication, Publication.id == Edition.publication_id)
+        .join(Statement, Statement.id == Edition.statement_id)
+        .where(visible)
+        .options(*([] if with_body else [defer(Publication.body)]))
+        .order_by(Edition.statement_date.desc(), Edition.visible_from.desc(),
+                  Edition.statement_id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(Edition).where(visible))
+    return rows, total
+
+
+def _shown(rows, source_tags: dict[int, str]) -> dict[int, dict[str, Shown]]:
+    """{statement id: {tag: Shown}} from visible edition rows, with each source's revision."""
+    by_statement: dict[int, dict[str, Edition]] = {}
+    for edition in rows:
+        by_statement.setdefault(edition.statement_id, {})[edition.language_tag] = edition
+    result = {}
+    for statement_id, editions in by_statement.items():
+        source = editions.get(source_tags[statement_id])
+        current = source.source_revision_id if source else None
+        result[statement_id] = {tag: Shown(edition.publication_id, statement_id, tag,
+                                           edition.visible_from, edition.source_revision_id,
+                                           current)
+                                for tag, edition in sorted(editions.items())}
+    return result
+
+
+def _visible_editions(now: datetime, *conditions):
+    return db.session.scalars(
+        select(Edition).join(Language, Language.tag == Edition.language_tag)
+        .where(Language.enabled, visible_now(now), *conditions)).all()
+
+
+def statement_availability(slug: str, now: datetime):
+    """The statement and its visible languages as {tag: Shown}, or (None, {})."""
+    statement = db.session.scalar(select(Statement).where(Statement.slug == slug))
+    if statement is None:
+        return None, {}
+    return _availability_of(statement, now)
+
+
+def _availability_of(statement: Statement, now: datetime):
+    shown = _shown(_visible_editions(now, Edition.statement_id == statement.id),
+                   {statement.id: statement.source_language_tag}).get(statement.id, {})
+    if statement.source_language_tag not in shown:
+        return None, {}
+    return statement, shown
+
+
+def readers_see(statement: Statement, now: datetime) -> list[Shown]:
+    """What readers see of one statement now, by language (empty while it is not public)."""
+    return list(_availability_of(statement, now)[1].values())
+
+
+def availability_for(statement_ids: list[int], now: datetime) -> dict[int, list[Shown]]:
+    """Visible languages of many statements at once, as {statement_id: [Shown]}."""
+    result: dict[int, list[Shown]] = {statement_id: [] for statement_id in statement_ids}
+    if not statement_ids:
+        return result
+    sources = dict(db.session.execute(
+        select(Statement.id, Statement.source_language_tag)
+        .where(Statement.id.in_(statement_ids))).all())
+    for statement_id, shown in _shown(
+            _visible_editions(now, Edition.statement_id.in_(statement_ids)), sources).items():
+        result[statement_id] = list(shown.values())
+    return result
+
+
+def visible_statements(now: datetime, first_id: int = 1, last_id: int | None = None,
+                       batch: int = 500) -> Iterator[tuple[Statement, list[Shown]]]:
+    """Readable statements with ids in [first_id, last_id], with their visible languages.
+
+    Keyset pagination by statement id: memory stays bounded by one batch however large
+    the archive (for the sitemaps).
+    """
+    after = first_id - 1
+    while True:
+        statements = db.session.scalars(
+            select(Statement).where(
+                Statement.id > after,
+                *([] if last_id is None else [Statement.id <= last_id]),
+                exists().where(Edition.statement_id == Statement.id,
+                               Edition.language_tag == Statement.source_language_tag,
+                               visible_now(now)))
+            .order_by(Statement.id).limit(batch)).all()
+        if not statements:
+            return
+        languages = availability_for([statement.id for statement in statements], now)
+        for statement in statements:
+            if languages[statement.id]:
+                yield statement, languages[statement.id]
+        after = statements[-1].id  # the session's identity map holds objects weakly
+
+
+def next_change(now: datetime) -> datetime | None:
+    """The next moment after `now` at which what readers see may change by itself.
+
+    Every window starts or ends at some release's time (a statement becomes readable at
+    its source's first release), so it is the next release time: caches must not outlive it.
+    """
+    return db.session.scalar(select(func.min(Release.release_at))
+                             .where(Release.release_at > now))
