@@ -52,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import models  # noqa: F401  (registers every table on the metadata)
     from portal.api import bp as api_bp
     from portal.auth import bp as auth_bp
+    from portal.caching import init_app as init_caching
     from portal.cli import portal_cli
     from portal.coordinate import bp as coordinate_bp
     from portal.desk import bp as desk_bp
@@ -67,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(portal_cli)
     register_error_handlers(app)
     register_security_headers(app)
+    init_caching(app)
     register_template_helpers(app)
     return app
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Language, LanguageSkill, Role, Statement, User
 from portal.models.languages import InvalidLanguageTag, autonym, canonical_tag
+from portal.visibility import content_changed
 
 portal_cli = AppGroup("portal", help="Statement Portal commands.")
 
@@ -48,6 +49,7 @@ def add_language_command(tag):
         db.session.add(Language(tag=tag))
     else:
         language.enabled = True
+    content_changed()  # the language switcher and sitemaps change
     db.session.commit()
     click.echo(f"{tag} ({autonym(tag)}) is enabled.")
 

@@ -49,6 +49,8 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CLAIMS": _int("MAX_CLAIMS", 3),
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # How long a rendered public page is kept at most (a change of content ends it).
+        "PAGE_CACHE_SECONDS": _int("PAGE_CACHE_SECONDS", 300),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for client addresses.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),

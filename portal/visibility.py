@@ -17,7 +17,7 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased, defer
 
 from portal.extensions import db
-from portal.models import Edition, Language, Publication, Release, Statement
+from portal.models import Edition, Language, Publication, ReaderState, Release, Statement
 
 
 def visible_now(now: datetime, edition=Edition):
@@ -61,6 +61,13 @@ def refresh_editions(statement_ids: list[int] | None = None) -> None:
     db.session.execute(update(Edition).where(scope(Edition.statement_id))
                        .values(statement_from=first_source_release)
                        .execution_options(synchronize_session=False))
+    content_changed()
+
+
+def content_changed() -> None:
+    """Raise the generation of what readers see: cached public pages are made afresh."""
+    db.session.execute(update(ReaderState).where(ReaderState.id == 1)
+                       .values(generation=ReaderState.generation + 1))
 
 
 @dataclass(frozen=True)
@@ -161,11 +168,14 @@ def availability_for(statement_ids: list[int], now: datetime) -> dict[int, list[
     result: dict[int, list[Shown]] = {statement_id: [] for statement_id in statement_ids}
     if not statement_ids:
         return result
-    sources = dict(db.session.execute(
-        select(Statement.id, Statement.source_language_tag)
-        .where(Statement.id.in_(statement_ids))).all())
-    for statement_id, shown in _shown(
-            _visible_editions(now, Edition.statement_id.in_(statement_ids)), sources).items():
+    rows = db.session.execute(
+        select(Edition, Statement.source_language_tag)
+        .join(Language, Language.tag == Edition.language_tag)
+        .join(Statement, Statement.id == Edition.statement_id)
+        .where(Language.enabled, visible_now(now), Edition.statement_id.in_(statement_ids))
+    ).all()
+    sources = {edition.statement_id: source for edition, source in rows}
+    for statement_id, shown in _shown([edition for edition, _ in rows], sources).items():
         result[statement_id] = list(shown.values())
     return result
 

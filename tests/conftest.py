@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from portal import create_app
+from portal.caching import cache
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.models import (
@@ -113,6 +114,7 @@ def client(app, db):
     """A browser of its own, and rate limits counted afresh: each test is a new world."""
     with app.app_context():
         limiter.reset()  # per-account counts would otherwise carry over between tests
+        cache.clear()  # rolled-back tests repeat content generations: no page may carry over
     client = app.test_client()
     number = next(_addresses)
     client.environ_base["REMOTE_ADDR"] = f"10.0.{number // 250}.{number % 250 + 1}"

@@ -273,7 +273,7 @@ def test_editor_shows_each_segment_with_its_draft_box(client, db, make, auth):
     assert f"0 of {len(segments)} translated" in html
     assert "<h2>Our demands</h2>" in html  # the source's Markdown is rendered
     assert _META_TOKEN.search(html)
-    assert '<script src="/static/editor.js" defer>' in html
+    assert re.search(r'<script src="/static/editor\.js\?v=[0-9a-f]+" defer>', html)
 
 
 def test_editor_is_only_for_the_claimant(client, db, make, auth, translator, statement):

@@ -3,6 +3,7 @@
 from flask import abort, current_app, jsonify, request
 
 from portal.api import bp
+from portal.caching import public
 from portal.content import render_markdown
 from portal.extensions import csrf, db
 from portal.inputs import page_number
@@ -56,6 +57,7 @@ def _requested_language(raw: str) -> str:
 
 
 @bp.get("/languages")
+@public
 def languages():
     """Enabled languages, and whether anything is published in each."""
     with_content = set(languages_with_content(utcnow()))
@@ -66,6 +68,7 @@ def languages():
 
 
 @bp.get("/statements")
+@public
 def statements():
     """Statements published in `lang` (default: the portal's default language)."""
     tag = _requested_language(request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"]))
@@ -92,6 +95,7 @@ def statements():
 
 
 @bp.get("/statements/<slug>")
+@public
 def statement(slug):
     """One statement and the languages it can be read in."""
     found, available = statement_availability(slug, utcnow())
@@ -106,6 +110,7 @@ def statement(slug):
 
 
 @bp.get("/statements/<slug>/<lang>")
+@public
 def statement_text(slug, lang):
     """The full text of one statement in one language."""
     tag = _requested_language(lang)

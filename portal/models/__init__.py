@@ -9,6 +9,7 @@ from portal.models.people import Invitation, LanguageSkill, Role, User
 from portal.models.statements import (
     Edition,
     Publication,
+    ReaderState,
     Release,
     SegmentKind,
     SourceRevision,
@@ -28,7 +29,8 @@ from portal.models.translations import (
 
 __all__ = [
     "AuditEvent", "Base", "DraftSegment", "Edition", "Invitation", "Language", "LanguageSkill",
-    "Organization", "OutboxMessage", "ProblemReport", "Publication", "Release", "Review",
+    "Organization", "OutboxMessage", "ProblemReport", "Publication", "ReaderState", "Release",
+    "Review",
     "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
     "User", "Version", "VersionSegment", "organization_languages", "utcnow",

@@ -199,3 +199,17 @@ class Edition(Base):
     visible_from: Mapped[datetime] = mapped_column(UTCDateTime)
     visible_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     statement_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReaderState(Base):
+    """One row: the generation of what readers see, raised by every change of it.
+
+    Cached public pages are keyed by it (portal.caching), so every worker, and Redis,
+    stop serving a page as soon as a release, an unpublish or a language change commits.
+    """
+
+    __tablename__ = "reader_state"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from portal import workflow
+from portal.caching import public
 from portal.content import paragraphs_of
 from portal.extensions import db, limiter
 from portal.inputs import page_number
@@ -76,6 +77,7 @@ def choose_language(lang):
 
 
 @bp.get("/<lang>/")
+@public
 def statements(lang):
     """Statements readable in `lang`, newest first."""
     page = page_number()
@@ -93,6 +95,7 @@ def statements(lang):
 
 
 @bp.get("/<lang>/statements/<slug>")
+@public
 def statement(lang, slug):
     """One statement in `lang`, or in its source language with a notice when missing."""
     found, available = statement_availability(slug, utcnow())
@@ -134,6 +137,7 @@ def report_problem(lang, slug):
 
 
 @bp.get("/<lang>/feed.atom")
+@public
 def feed(lang):
     """An Atom feed of the newest statements in `lang`."""
     rows, _total = statement_listing(lang, utcnow(), 1, FEED_SIZE, with_body=True)
@@ -143,6 +147,7 @@ def feed(lang):
 
 
 @bp.get("/<lang>/search")
+@public
 def search(lang):
     """Search the statements published in `lang`."""
     query = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
@@ -153,12 +158,14 @@ def search(lang):
 
 
 @bp.get("/sitemap.xml")
+@public
 def sitemap():
     """The sitemap index: one sitemap of listings, then one per block of statements."""
     return _streamed_xml(sitemap_index(sitemap_blocks()))
 
 
 @bp.get("/sitemaps/statements-<int:block>.xml")
+@public
 def statements_sitemap_block(block: int):
     """Readable statement pages of one block of statements, each with its alternates."""
     if not 1 <= block <= sitemap_blocks():
@@ -167,6 +174,7 @@ def statements_sitemap_block(block: int):
 
 
 @bp.get("/sitemaps/languages.xml")
+@public
 def languages_sitemap():
     """The listing page of every language with content, each with its alternates."""
     return _streamed_xml(listings_sitemap(languages_with_content(utcnow())))

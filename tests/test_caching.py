@@ -1,0 +1,115 @@
+"""HTTP caching and the page cache: fast for readers, never stale past a change."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+import portal.caching
+import portal.reader.routes
+from portal.models import Role, Statement, utcnow
+from portal.workflow import unpublish
+
+PUBLIC = ["/en/", "/en/statements/cached", "/en/feed.atom", "/api/v1/statements?lang=en",
+          "/api/v1/statements/cached", "/api/v1/languages", "/en/search?q=statement"]
+
+
+@pytest.fixture
+def cached(make):
+    statement = make.statement(slug="cached", title="A cached statement", targets=["es"])
+    make.publish(statement, ["es"])
+    return statement
+
+
+def _later(monkeypatch, moment):
+    """Move the clock the reader and the cache read, as time passing would."""
+    monkeypatch.setattr(portal.reader.routes, "utcnow", lambda: moment)
+    monkeypatch.setattr(portal.caching, "utcnow", lambda: moment)
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_pages_carry_validators_and_answer_304(client, cached, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert re.fullmatch(r"public, max-age=\d+", response.headers["Cache-Control"])
+    assert int(response.headers["Cache-Control"].split("=")[1]) <= portal.caching.PUBLIC_MAX_AGE
+    assert response.headers["ETag"] and response.headers["Last-Modified"]
+    assert "Set-Cookie" not in response.headers and "csrf" not in response.get_data(as_text=True)
+    again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    since = client.get(path, headers={"If-Modified-Since": response.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_max_age_never_outlives_the_next_scheduled_release(client, cached, make):
+    make.publish(make.statement(slug="soon"), release_at=utcnow() + timedelta(seconds=20))
+    max_age = int(client.get("/en/").headers["Cache-Control"].split("=")[1])
+    assert 0 < max_age <= 20
+
+
+def test_a_cached_page_costs_one_query(client, cached, count_queries):
+    client.get("/en/statements/cached")
+    with count_queries() as counter:
+        response = client.get("/en/statements/cached")
+    assert response.status_code == 200 and "A cached statement" in response.get_data(True)
+    # The page's language, and the readers' state that names the cached page.
+    assert counter.count == 2
+
+
+def test_a_release_shows_at_once_despite_the_cache(client, cached, make):
+    assert "Fresh news" not in client.get("/en/").get_data(as_text=True)
+    make.publish(make.statement(slug="fresh", title="Fresh news"))
+    assert "Fresh news" in client.get("/en/").get_data(as_text=True)
+
+
+def test_an_unpublished_translation_leaves_the_cache_at_once(app, client, cached, make, db):
+    assert client.get("/es/statements/cached").status_code == 200
+    assert "[es]" in client.get("/es/statements/cached").get_data(as_text=True)
+    coordinator = make.user(Role.COORDINATOR)
+    with app.test_request_context():
+        unpublish(coordinator, db.session.get(Statement, cached.id), "es", "Wrong wording")
+        db.session.commit()
+    assert "[es]" not in client.get("/es/statements/cached").get_data(as_text=True)
+
+
+def test_a_statement_scheduled_for_midnight_appears_at_midnight(client, cached, make,
+                                                                monkeypatch):
+    midnight = (utcnow() + timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                      microsecond=0)
+    make.publish(make.statement(slug="at-midnight", title="Midnight statement"),
+                 release_at=midnight)
+    _later(monkeypatch, midnight - timedelta(seconds=1))
+    before = client.get("/en/")
+    assert "Midnight statement" not in before.get_data(as_text=True)
+    assert int(before.headers["Cache-Control"].split("=")[1]) <= 1
+    _later(monkeypatch, midnight)
+    assert "Midnight statement" in client.get("/en/").get_data(as_text=True)
+    assert client.get("/en/statements/at-midnight").status_code == 200
+
+
+def test_signed_in_pages_are_private(client, cached, make, auth):
+    auth.login(make.user(Role.COORDINATOR))
+    for path in ["/en/", "/en/statements/cached", "/desk/", "/coordinate/"]:
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "private, no-store", path
+        assert "ETag" not in response.headers
+
+
+def test_forms_are_private(client, cached):
+    for path in ["/account/login", "/es/statements/cached/report"]:
+        assert client.get(path).headers["Cache-Control"] == "private, no-store", path
+
+
+def test_static_files_are_fingerprinted_and_kept_for_a_year(client, cached):
+    html = client.get("/en/").get_data(as_text=True)
+    url = re.search(r'href="(/static/portal\.css\?v=[0-9a-f]+)"', html).group(1)
+    with client.get(url) as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_sitemaps_are_public_and_revalidated_by_date(client, cached):
+    response = client.get("/sitemap.xml")
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    since = client.get("/sitemaps/statements-1.xml",
+                       headers={"If-Modified-Since": response.headers["Last-Modified"]})
+    assert since.status_code == 304
