@@ -77,12 +77,8 @@ def _check_limit_storage(app: Flask) -> None:
     """Counting rate limits per process is only right for one process (portal.limits)."""
     if app.debug or app.testing or not app.config["RATELIMIT_ENABLED"]:
         return
-    storage = app.config["RATELIMIT_STORAGE_URI"]
-    check_limit_storage(int(os.environ.get("WEB_CONCURRENCY") or 1), storage)
-    if storage.startswith("memory://"):
-        logging.getLogger(__name__).warning(
-            "Rate limits are counted in this process only; set REDIS_URL when more than one "
-            "process serves the portal.")
+    check_limit_storage(int(os.environ.get("WEB_CONCURRENCY") or 1),
+                        app.config["RATELIMIT_STORAGE_URI"])
 
 
 @login_manager.user_loader
