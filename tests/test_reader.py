@@ -401,3 +401,20 @@ def test_page_weight_is_small(client, published):
         css = response.get_data()
     assert len(html) < 20_000 and len(css) < 12_000
     assert b"<script" not in html and not re.search(rb"https?://(?!portal\.test)", html)
+
+
+def test_sitemap_blocks_stay_under_50_mb_with_many_languages(app, make):
+    """With 30 languages each URL names 31 others: bytes, not URLs, bound the block."""
+    import portal.reader.sitemaps as sitemaps
+
+    tags = ["en", "es", "fr", "ar", "fil", "id", "pt-BR", "zh-Hans", "de", "it", "ru", "tr",
+            "hi", "bn", "ur", "fa", "sw", "am", "ne", "ta", "th", "vi", "ko", "ja", "pl", "uk",
+            "ro", "nl", "el", "he"]
+    for tag in tags:
+        make.language(tag)
+    with app.test_request_context():
+        size = sitemaps.block_size()
+    longest_url = 200  # an absolute statement URL with a long slug, escaped
+    per_url = (len(tags) + 1) * (longest_url + 60) + longest_url + 120
+    assert size * len(tags) <= sitemaps.MAX_URLS
+    assert size * len(tags) * per_url <= 50 * 1024 * 1024

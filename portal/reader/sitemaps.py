@@ -1,7 +1,7 @@
 """Sitemaps that scale: an index, a sitemap of listings, and one per block of statements.
 
-Each file stays under the protocol's 50,000 URLs (and far under 50 MB): a block holds as
-many statements as can each have a URL in every enabled language. Files are generated
+Each file stays under the protocol's 50,000 URLs and 50 MB: a block holds as many
+statements as fit when each has a URL in every enabled language. Files are generated
 as they are sent, a batch of statements at a time.
 """
 
@@ -18,15 +18,24 @@ from portal.urls import absolute_url
 from portal.visibility import visible_statements
 
 MAX_URLS = 50_000
+MAX_BYTES = 45_000_000  # under the protocol's 50 MB, with room for long slugs
+# Sizes of one alternate link and of the rest of a <url> entry, in bytes, with the
+# longest slug (120 characters): a generous bound.
+ALTERNATE_BYTES, URL_BYTES = 260, 400
 _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
          'schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
 
 
 def block_size() -> int:
-    """Statements per sitemap file: each may have a URL in every enabled language."""
-    languages = db.session.scalar(select(func.count()).select_from(Language)
-                                  .where(Language.enabled))
-    return max(1, MAX_URLS // max(1, languages))
+    """Statements per sitemap file: each may have a URL in every enabled language.
+
+    Each URL also names every other language, so with many languages the protocol's
+    50 MB are reached before its 50,000 URLs: the block is bounded by both.
+    """
+    languages = max(1, db.session.scalar(select(func.count()).select_from(Language)
+                                         .where(Language.enabled)))
+    statement_bytes = languages * ((languages + 1) * ALTERNATE_BYTES + URL_BYTES)
+    return max(1, min(MAX_URLS // languages, MAX_BYTES // statement_bytes))
 
 
 def sitemap_blocks() -> int:
