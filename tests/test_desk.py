@@ -170,7 +170,7 @@ def test_queue_lists_only_my_languages_by_deadline_then_demand_then_age(client, 
     assert "English → Español" in html and "English → Filipino" in html
     words = sum(len(segment.text.split()) for segment in sooner.current_revision.segments)
     row = html[html.index("Due in May"):html.index("Due in June")]
-    assert f"<td>{words}</td>" in row
+    assert f'<td data-label="Words">{words}</td>' in row  # labelled for narrow screens
     assert "May 1, 2026" in row
     assert "You hold 0 of 3 claims." in html
     assert f'/desk/translations/{translation_of(db, sooner, "es").id}/claim' in row
@@ -632,4 +632,6 @@ def test_queue_and_my_work_run_the_same_queries_for_2_and_20_rows(client, db, ma
     assert max(with_2.values()) <= 7, with_2
     home = text_of(client.get("/desk/"))
     assert home.count("Fix it") == 20 and home.count("Problem ") == 20
-    assert len(re.findall(r">Open \d+<", text_of(client.get("/desk/queue")))) == 40
+    # 40 open translations: the queue shows them 25 to a page.
+    assert len(re.findall(r">Open \d+<", text_of(client.get("/desk/queue")))) == 25
+    assert len(re.findall(r">Open \d+<", text_of(client.get("/desk/queue?page=2")))) == 15

@@ -2,12 +2,15 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import NamedTuple
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.coordinate import bp
@@ -72,6 +75,14 @@ from portal.workflow.permissions import is_coordinator, latest_version
 from portal.workflow.releases import check_not_withdrawn, is_repeat_release
 
 AUDIT_PER_PAGE = 50
+STATEMENTS_PER_PAGE = 50
+PROGRESS_PER_PAGE = 25
+MAX_FILTER_TEXT = 200
+DEADLINE_FILTERS = {
+    "overdue": _l("Overdue"),
+    "week": _l("Due within 7 days"),
+    "none": _l("No deadline"),
+}
 
 
 @bp.before_request
@@ -108,9 +119,24 @@ def _state_title(value) -> str:
 
 @bp.get("/")
 def statements():
-    """Every statement with its translations counted by state."""
-    return render_template("coordinate/statements.html", rows=_statement_rows(),
-                           counts=_state_counts(), states=list(TranslationState))
+    """Statements, newest first, a page at a time; the page's translations counted by state.
+
+    Three queries whatever the archive: how many match, the page, its counts by state.
+    """
+    text = _filter_text()
+    page = page_number()
+    conditions = _text_conditions(text)
+    total = _statement_count(conditions)
+    pages = _page_count(total, STATEMENTS_PER_PAGE)
+    if page < 1 or page > pages:
+        abort(404)
+    rows = _statement_rows(conditions, page, STATEMENTS_PER_PAGE)
+    return render_template(
+        "coordinate/statements.html", rows=rows,
+        counts=_state_counts([statement.id for statement, _title in rows]),
+        states=list(TranslationState), page=page, pages=pages, total=total, text=text,
+        max_text=MAX_FILTER_TEXT, filters={"q": text} if text else {},
+    )
 
 
 @bp.route("/statements/new", methods=["GET", "POST"])
@@ -215,8 +241,20 @@ def withdraw(statement_id):
 
 @bp.get("/progress")
 def progress():
-    """Statements × enabled languages: where the work is, in a fixed number of queries."""
-    return render_template("coordinate/progress.html", progress=_progress())
+    """Statements × enabled languages, a page at a time: where the work is.
+
+    Filtered by language (one column: a list that fits a phone), by state and by deadline;
+    a fixed number of queries whatever the archive, the totals one GROUP BY.
+    """
+    languages = enabled_languages()
+    choice = _progress_filter({language.tag for language in languages})
+    page = page_number()
+    if page < 1:
+        abort(404)
+    return render_template("coordinate/progress.html",
+                           progress=_progress(languages, choice, page), choice=choice,
+                           filters=choice.arguments(), deadline_filters=DEADLINE_FILTERS,
+                           state_titles={state: state.title for state in TranslationState})
 
 
 # --- organizations ------------------------------------------------------------------------
@@ -425,19 +463,53 @@ def _revision_message(revision: SourceRevision | None, outdated: int) -> str:
              number=revision.number, count=outdated)
 
 
-def _statement_rows():
-    """(Statement, title of its current revision), newest statement first."""
+def _filter_text() -> str:
+    """The statements list's text filter; 400 when longer than any slug or title."""
+    text = request.args.get("q", "").strip()
+    if len(text) > MAX_FILTER_TEXT:
+        refuse(400, _("Search with at most %(max)d characters.", max=MAX_FILTER_TEXT))
+    return text
+
+
+def _titled(query):
+    """`query` with the title of each statement's current revision at hand."""
+    return query.outerjoin(SourceRevision, SourceRevision.id == Statement.current_revision_id)
+
+
+def _text_conditions(text: str) -> list:
+    """Slug or title contains the text, whatever the case (wildcards are taken literally)."""
+    if not text:
+        return []
+    return [or_(Statement.slug.icontains(text, autoescape=True),
+                SourceRevision.title.icontains(text, autoescape=True))]
+
+
+def _page_count(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def _statement_count(conditions: list) -> int:
+    return db.session.scalar(
+        _titled(select(func.count(Statement.id)).select_from(Statement)).where(*conditions))
+
+
+def _statement_rows(conditions: list, page: int, per_page: int) -> list:
+    """One page of (Statement, title of its current revision), newest statement first."""
     return db.session.execute(
-        select(Statement, SourceRevision.title)
-        .outerjoin(SourceRevision, SourceRevision.id == Statement.current_revision_id)
+        _titled(select(Statement, SourceRevision.title)).where(*conditions)
         .order_by(Statement.statement_date.desc(), Statement.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
 
 
-def _state_counts() -> dict[int, Counter]:
+def _state_counts(statement_ids: list[int]) -> dict[int, Counter]:
+    """{statement id: Counter of states} for these statements only, in one GROUP BY."""
     counts: dict[int, Counter] = {}
+    if not statement_ids:
+        return counts
     for statement_id, state, count in db.session.execute(
             select(Translation.statement_id, Translation.state, func.count())
+            .where(Translation.statement_id.in_(statement_ids))
             .group_by(Translation.statement_id, Translation.state)):
         counts.setdefault(statement_id, Counter())[state] = count
     return counts
@@ -507,29 +579,106 @@ def _release_message(statement: Statement, chosen: list, release_at) -> str:
              time=local_time(release_at), zone=coordinator_zone().key)
 
 
+@dataclass(frozen=True)
+class ProgressFilter:
+    """What the progress page is narrowed to; empty values mean everything."""
+
+    language: str = ""
+    state: TranslationState | None = None
+    deadline: str = ""
+
+    def arguments(self) -> dict[str, str]:
+        """The query-string arguments that ask for this filter again (pagination keeps them)."""
+        return {key: value for key, value in (
+            ("language", self.language), ("state", self.state.value if self.state else ""),
+            ("deadline", self.deadline)) if value}
+
+
+def _progress_filter(tags: set[str]) -> ProgressFilter:
+    """The filter from the query string; 400 for a language, state or deadline not offered."""
+    language, state, deadline = (request.args.get(name, "").strip()
+                                 for name in ("language", "state", "deadline"))
+    if (language and language not in tags) or (deadline and deadline not in DEADLINE_FILTERS) \
+            or (state and state not in {member.value for member in TranslationState}):
+        refuse(400, _("Choose a language, a state and a deadline from the lists."))
+    return ProgressFilter(language, TranslationState(state) if state else None, deadline)
+
+
+def _progress_conditions(choice: ProgressFilter, tags: list[str]) -> list:
+    """SQL conditions on Statement; translations are looked up by index, never scanned."""
+    now = utcnow()
+    conditions = []
+    if choice.deadline == "overdue":
+        conditions.append(Statement.deadline < now)
+    elif choice.deadline == "week":
+        conditions += [Statement.deadline >= now, Statement.deadline < now + timedelta(days=7)]
+    elif choice.deadline == "none":
+        conditions.append(Statement.deadline.is_(None))
+    if choice.language or choice.state:
+        work = select(Translation.id).where(
+            Translation.statement_id == Statement.id,
+            Translation.language_tag == choice.language if choice.language
+            else Translation.language_tag.in_(tags))
+        if choice.state:
+            work = work.where(Translation.state == choice.state)
+        conditions.append(work.exists())
+    return conditions
+
+
+class Cell(NamedTuple):
+    """One translation in the matrix: the editor's link and the state."""
+
+    translation_id: int
+    state: TranslationState
+
+
 @dataclass
 class Progress:
-    """The matrix of the progress page and its counts."""
+    """One page of the matrix of the progress page, and the counts of every translation."""
 
-    languages: list[Language]
+    languages: list[Language]  # every enabled language
+    shown: list[Language]  # the columns: every enabled language, or the one chosen
     rows: list
-    cells: dict[tuple[int, str], TranslationState]
+    cells: dict[tuple[int, str], Cell]
+    page: int = 1
+    pages: int = 1
+    total: int = 0  # statements matching the filter
     columns: dict[str, Counter] = field(default_factory=dict)
     totals: Counter = field(default_factory=Counter)
 
 
-def _progress() -> Progress:
-    """Three queries whatever the number of statements: languages, statements, states."""
-    languages = enabled_languages()
-    tags = {language.tag for language in languages}
-    cells = {(statement_id, tag): state for statement_id, tag, state in db.session.execute(
-        select(Translation.statement_id, Translation.language_tag, Translation.state))}
-    result = Progress(languages, _statement_rows(), cells,
+def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> Progress:
+    """Four queries whatever the number of statements: count, page, its cells, totals.
+
+    404 past the last page.
+    """
+    tags = [language.tag for language in languages]
+    shown = [language for language in languages if language.tag == choice.language] \
+        if choice.language else languages
+    conditions = _progress_conditions(choice, tags)
+    total = _statement_count(conditions)
+    pages = _page_count(total, PROGRESS_PER_PAGE)
+    if page > pages:
+        abort(404)
+    rows = _statement_rows(conditions, page, PROGRESS_PER_PAGE)
+    cells = {}
+    if rows:
+        cells = {(statement_id, tag): Cell(translation_id, state)
+                 for translation_id, statement_id, tag, state in db.session.execute(
+                     select(Translation.id, Translation.statement_id, Translation.language_tag,
+                            Translation.state)
+                     .where(Translation.statement_id.in_([row[0].id for row in rows]),
+                            Translation.language_tag.in_([lang.tag for lang in shown])))}
+    result = Progress(languages, shown, rows, cells, page=page, pages=pages, total=total,
                       columns={tag: Counter() for tag in tags})
-    for (_statement_id, tag), state in cells.items():
-        if tag in tags:
-            result.columns[tag][state] += 1
-            result.totals[state] += 1
+    # Every translation, counted by the database: one GROUP BY over the (language, state)
+    # index; languages no longer enabled are left out here rather than in SQL.
+    for tag, state, count in db.session.execute(
+            select(Translation.language_tag, Translation.state, func.count())
+            .group_by(Translation.language_tag, Translation.state)):
+        if tag in result.columns:
+            result.columns[tag][state] += count
+            result.totals[state] += count
     return result
 
 

@@ -27,7 +27,7 @@ from portal.desk.forms import (
     segment_save,
 )
 from portal.extensions import db
-from portal.inputs import refuse
+from portal.inputs import page_number, refuse
 from portal.models import (
     ProblemReport,
     SegmentKind,
@@ -60,7 +60,9 @@ from portal.workflow.permissions import (
     latest_version,
 )
 from portal.workflow.queue import (
+    QUEUE_PER_PAGE,
     Conflict,
+    count_open_work,
     count_translated,
     editor_rows,
     my_claims,
@@ -69,6 +71,7 @@ from portal.workflow.queue import (
     review_rows,
     reviews_waiting_for,
     source_word_count,
+    translate_tags,
 )
 from portal.workflow.translations import MAX_TITLE
 
@@ -133,12 +136,22 @@ def home():
 
 @bp.get("/queue")
 def queue():
-    """Open work in the languages I translate, most urgent first."""
+    """Open work in the languages I translate (or one of them), most urgent first, by pages."""
     now = utcnow()
+    languages = sorted(translate_tags(current_user))
+    language = request.args.get("language", "").strip()
+    if language and language not in languages:
+        refuse(400, _("Choose one of the languages you translate."))
+    page = page_number()
+    total = count_open_work(current_user, now, language or None)
+    pages = max(1, -(-total // QUEUE_PER_PAGE))
+    if page < 1 or page > pages:
+        abort(404)
     return render_template(
-        "desk/queue.html", rows=open_work_for(current_user, now), now=now,
-        claims_held=active_claim_count(current_user, now),
-        max_claims=current_app.config["MAX_CLAIMS"],
+        "desk/queue.html", rows=open_work_for(current_user, now, language or None, page),
+        now=now, claims_held=active_claim_count(current_user, now),
+        max_claims=current_app.config["MAX_CLAIMS"], languages=languages, chosen=language,
+        page=page, pages=pages, total=total, filters={"language": language} if language else {},
     )
 
 

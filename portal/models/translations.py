@@ -4,7 +4,16 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime
@@ -55,6 +64,9 @@ class Translation(Base):
                         name="claim_when_in_progress"),
         CheckConstraint("(claimed_by_id is null) = (claim_expires_at is null)",
                         name="claim_has_expiry"),
+        # The progress totals (GROUP BY language, state), its filters and the desk queue
+        # (open work in a few languages) read this index alone, never the whole table.
+        Index("ix_translations_language_state", "language_tag", "state", "statement_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

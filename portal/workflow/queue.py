@@ -79,6 +79,9 @@ def review_tags(user: User) -> list[str]:
     return [skill.language_tag for skill in user.skills if skill.can_review]
 
 
+QUEUE_PER_PAGE = 25
+
+
 @dataclass(frozen=True)
 class OpenWork:
     """One row of the queue."""
@@ -90,22 +93,59 @@ class OpenWork:
     demand: int
 
 
-def open_work_for(user: User, now: datetime) -> list[OpenWork]:
-    """Claimable work in the person's languages: by deadline, then demand, then age."""
+def _queue_tags(user: User, language: str | None) -> list[str]:
+    """The languages the queue shows: the person's, or the one of them they chose."""
     tags = translate_tags(user)
+    return [tag for tag in tags if tag == language] if language else tags
+
+
+def _open_work(tags: list[str], now: datetime):
+    return (Translation.language_tag.in_(tags), _claimable(now))
+
+
+def count_open_work(user: User, now: datetime, language: str | None = None) -> int:
+    """How many translations the queue holds, on all its pages."""
+    tags = _queue_tags(user, language)
+    if not tags:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Translation)
+                             .where(*_open_work(tags, now)))
+
+
+def open_work_for(user: User, now: datetime, language: str | None = None, page: int = 1,
+                  per_page: int = QUEUE_PER_PAGE) -> list[OpenWork]:
+    """One page of claimable work in the person's languages (or one of them).
+
+    By deadline, then demand, then age. One statement: the page is chosen among the keys
+    first, so the word counts are added up for its rows only.
+    """
+    tags = _queue_tags(user, language)
     if not tags:
         return []
-    demand = (select(func.count()).select_from(organization_languages)
-              .where(organization_languages.c.language_tag == Translation.language_tag)
-              .correlate(Translation).scalar_subquery().label("demand"))
+    # How many member organizations need each language: one small GROUP BY, not a count
+    # per candidate row.
+    needed = (select(organization_languages.c.language_tag,
+                     func.count().label("organizations"))
+              .where(organization_languages.c.language_tag.in_(tags))
+              .group_by(organization_languages.c.language_tag).subquery())
+    demand = func.coalesce(needed.c.organizations, 0)
+    chosen = (
+        select(Translation.id, demand.label("demand"))
+        .join(Statement, Statement.id == Translation.statement_id)
+        .outerjoin(needed, needed.c.language_tag == Translation.language_tag)
+        .where(*_open_work(tags, now))
+        .order_by(*_deadline_order(), demand.desc(), Translation.created_at, Translation.id)
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).subquery()
     words = (_revision_words(Statement.current_revision_id).correlate(Statement)
              .scalar_subquery().label("words"))
     rows = db.session.execute(
-        select(Translation, Statement, SourceRevision.title, words, demand)
+        select(Translation, Statement, SourceRevision.title, words, chosen.c.demand)
+        .join(chosen, chosen.c.id == Translation.id)
         .join(Statement, Statement.id == Translation.statement_id)
         .join(SourceRevision, SourceRevision.id == Statement.current_revision_id)
-        .where(Translation.language_tag.in_(tags), _claimable(now))
-        .order_by(*_deadline_order(), demand.desc(), Translation.created_at, Translation.id)
+        .order_by(*_deadline_order(), chosen.c.demand.desc(), Translation.created_at,
+                  Translation.id)
     ).all()
     return [OpenWork(row.Translation, row.Statement, row.title, row.words, row.demand)
             for row in rows]
