@@ -75,7 +75,7 @@ _BAD_SCHEMES = {"javascript", "data", "vbscript"}
 _FOREIGN_TAGS = {"applet", "audio", "base", "embed", "frame", "frameset", "iframe", "image",
                  "img", "marquee", "math", "object", "portal", "source", "style", "svg",
                  "template", "video"}
-_OWN_LINK_RELS = {"stylesheet", "canonical", "alternate"}
+_OWN_LINK_RELS = {"stylesheet", "canonical", "alternate", "icon"}
 _ALIGNMENT = re.compile(r"^\s*text-align\s*:\s*(left|right|center)\s*;?\s*$", re.IGNORECASE)
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 # Invisible C0 controls (all but tab and line breaks): to be refused or removed, not kept.
