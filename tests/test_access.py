@@ -102,6 +102,9 @@ TABLE = {
     "reader.statements_sitemap_block": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
+    "reader.robots": {
+        "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
+    },
     "api.languages": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
@@ -112,6 +115,9 @@ TABLE = {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
     "api.statement_text": {
+        "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
+    },
+    "api.openapi": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
     # Accounts: links in e-mails work for whoever holds them; the profile is one's own.

@@ -1,12 +1,24 @@
-"""The JSON API: the same visibility rules as the reader pages."""
+"""The JSON API: the same visibility rules as the reader pages.
 
-from flask import abort, current_app, jsonify, request
+Its contract is the OpenAPI document beside this module, served at /api/v1/openapi.json
+(tests/test_openapi.py checks every route's answers against it). Fields are only ever
+added: consumers rely on the ones there are.
+"""
+
+import json
+import math
+from functools import wraps
+from importlib import resources
+
+from flask import Response, abort, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.api import bp
 from portal.caching import public
 from portal.content import render_markdown
 from portal.extensions import csrf, db
-from portal.inputs import page_number
+from portal.inputs import MAX_PAGE, refuse
 from portal.models import Publication, utcnow
 from portal.models.languages import (
     InvalidLanguageTag,
@@ -25,7 +37,12 @@ from portal.visibility import (
 )
 
 csrf.exempt(bp)
+DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# The pagination links, in the order the Link header lists them.
+LINK_RELATIONS = ("self", "first", "prev", "next", "last")
+OPENAPI = json.loads(resources.files(__package__).joinpath("openapi.json")
+                     .read_text(encoding="utf-8"))
 
 
 def _language(tag: str) -> dict:
@@ -56,6 +73,59 @@ def _requested_language(raw: str) -> str:
     return tag
 
 
+def _whole_number(name: str, default: int, largest: int, message) -> int:
+    """The query parameter `name`: `default` when absent, else 1 to `largest` or a 400."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    # ASCII digits only (int() would take "+5", "1_0" or "٥"), and never a number so long
+    # that int() itself refuses it.
+    digits = raw.isascii() and raw.isdigit() and len(raw.lstrip("0")) <= len(str(largest))
+    if not digits or not 1 <= int(raw) <= largest:
+        refuse(400, message)
+    return int(raw)
+
+
+def _link_header(view):
+    """Add an RFC 8288 `Link` header built from the body's `links` (cached pages too)."""
+
+    @wraps(view)
+    def with_link_header(*args, **kwargs):
+        response = view(*args, **kwargs)
+        if response.status_code == 200 and response.is_json:
+            links = response.get_json()["links"]
+            response.headers["Link"] = ", ".join(
+                f'<{links[relation]}>; rel="{relation}"'
+                for relation in LINK_RELATIONS if relation in links)
+        return response
+
+    return with_link_header
+
+
+def _pagination_links(tag: str, page: int, pages: int, per_page: int) -> dict[str, str]:
+    """Absolute URLs of this page, the first, the last and its neighbours (where they are)."""
+    def url(number: int) -> str:
+        return absolute_url("api.statements", lang=tag, page=number, per_page=per_page)
+
+    links = {"self": url(page), "first": url(1), "last": url(pages)}
+    if page > 1:
+        links["prev"] = url(page - 1)
+    if page < pages:
+        links["next"] = url(page + 1)
+    return links
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """This API described in OpenAPI 3.1, its server named on the portal's own origin."""
+    document = {**OPENAPI, "servers": [{
+        "url": absolute_url("api.openapi").removesuffix("/openapi.json"),
+        "description": OPENAPI["servers"][0]["description"]}]}
+    return Response(json.dumps(document, ensure_ascii=False, indent=2),
+                    mimetype="application/json")
+
+
 @bp.get("/languages")
 @public
 def languages():
@@ -68,19 +138,28 @@ def languages():
 
 
 @bp.get("/statements")
+@_link_header
 @public
 def statements():
-    """Statements published in `lang` (default: the portal's default language)."""
+    """Statements published in `lang` (default: the portal's default language), a page
+    at a time, with links to the other pages."""
     tag = _requested_language(request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"]))
-    page = page_number()
-    per_page = min(request.args.get("per_page", 20, type=int), MAX_PER_PAGE)
-    if page < 1 or per_page < 1:
-        abort(400, description="page and per_page must be positive integers")
+    # Lazy: choosing the interface language costs a query, only worth it for an error.
+    page = _whole_number("page", 1, MAX_PAGE, _l(
+        "The page number must be a whole number from 1 to %(max)d.", max=MAX_PAGE))
+    per_page = _whole_number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE, _l(
+        "per_page, the number of statements on a page, must be a whole number from 1 to "
+        "%(max)d.", max=MAX_PER_PAGE))
     now = utcnow()
     rows, total = statement_listing(tag, now, page, per_page)
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        refuse(404, _("There is no page %(page)d: the last page is %(last)d.",
+                      page=page, last=pages))
     languages_by_statement = availability_for([row.Statement.id for row in rows], now)
     return jsonify(
-        language=tag, page=page, per_page=per_page, total=total,
+        language=tag, page=page, per_page=per_page, total=total, pages=pages,
+        links=_pagination_links(tag, page, pages, per_page),
         statements=[
             {"slug": row.Statement.slug, "title": row.Publication.title,
              "summary": row.Publication.summary,

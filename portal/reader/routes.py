@@ -183,3 +183,22 @@ def languages_sitemap():
 def _streamed_xml(chunks):
     """Sitemaps are written out as they are made: memory stays bounded by one batch."""
     return Response(stream_with_context(chunks), mimetype="application/xml")
+
+
+# Where crawlers are not wanted: sign-in, the volunteers' desk and coordination.
+ROBOTS_DISALLOWED = ("/desk/", "/coordinate/", "/account/")
+
+
+@bp.get("/robots.txt")
+@public
+def robots():
+    """Crawlers may read everything public; the sitemap lists it (on PORTAL_URL's origin)."""
+    from urllib.parse import urlsplit
+
+    from portal.urls import absolute_url
+
+    sitemap = absolute_url("reader.sitemap")
+    root = urlsplit(sitemap).path.removesuffix("/sitemap.xml")  # PORTAL_URL's path, if any
+    lines = ["User-agent: *", *(f"Disallow: {root}{path}" for path in ROBOTS_DISALLOWED),
+             f"Allow: {root}/", "", f"Sitemap: {sitemap}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
