@@ -45,8 +45,8 @@ test: $(TEST_STAMP) catalogs ## Run the whole test suite (TEST_DATABASE_URL pick
 lint: $(TEST_STAMP) ## Check the code with ruff
 	$(BIN)/ruff check .
 
-bench: $(TEST_STAMP) ## Run the benchmarks in bench/ (never part of `make test`)
-	$(BIN)/python -m pytest bench -q -p no:cacheprovider
+bench: $(TEST_STAMP) catalogs ## Benchmarks at 1,000 and 10,000 statements (docs/performance.md; BENCH_SIZES, BENCH_DATABASES…)
+	$(BIN)/python bench/run.py
 
 clean: ## Remove the venv and caches (keeps the instance folder and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

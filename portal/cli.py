@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.benchdata import bench_data_command
 from portal.extensions import db
 from portal.models import Language, LanguageSkill, Role, Statement, User
 from portal.models.languages import InvalidLanguageTag, autonym, canonical_tag
@@ -103,3 +104,7 @@ def send_mail_command():
     sent, failed = deliver_outbox()
     db.session.commit()
     click.echo(f"{reminded} reminder(s) queued; {sent} e-mail(s) sent, {failed} failed.")
+
+
+# A realistic archive for the benchmarks (bench/, docs/performance.md).
+portal_cli.add_command(bench_data_command)
