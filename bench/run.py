@@ -244,6 +244,7 @@ class Timing:
     bytes: int
     status: int
     target: float = 0.0
+    peak_mib: float = 0.0  # the process's VmHWM once this page was measured
 
     @property
     def ok(self) -> bool:
@@ -257,6 +258,7 @@ class Measurement:
     timings: list[Timing] = field(default_factory=list)
     vm_hwm_mib: float = 0.0
     vm_rss_mib: float = 0.0
+    start_mib: float = 0.0
     load_average: list[float] = field(default_factory=list)
 
 
@@ -285,7 +287,7 @@ def pages(app) -> list[Page]:
         Version,
         utcnow,
     )
-    from portal.visibility import visible_now
+    from portal.visibility import statement_availability, visible_now
 
     with app.app_context():
         now = utcnow()
@@ -301,15 +303,17 @@ def pages(app) -> list[Page]:
             .group_by(Statement.id, Statement.slug, Statement.source_language_tag,
                       Statement.statement_date)
             .order_by(func.count().desc(), Statement.statement_date.desc()).limit(1)).one()
-        # A readable statement missing in one language: readers get its source.
-        fallback = db.session.execute(
-            select(Statement.slug, Translation.language_tag)
-            .join(Translation, Translation.statement_id == Statement.id)
-            .where(Translation.state == TranslationState.QUEUED,
-                   Statement.id.in_(select(Edition.statement_id).where(
-                       Edition.language_tag == Statement.source_language_tag,
-                       visible_now(now))))
-            .order_by(Statement.statement_date.desc()).limit(1)).one()
+        # A readable statement missing in one language: readers get its source. Asked of
+        # the app itself, among recent statements with a language still queued.
+        fallback = next(
+            candidate for candidate in db.session.execute(
+                select(Statement.slug, Translation.language_tag)
+                .join(Translation, Translation.statement_id == Statement.id)
+                .where(Translation.state == TranslationState.QUEUED,
+                       Statement.statement_date < now.date())
+                .order_by(Statement.statement_date.desc()).limit(500))
+            if (found := statement_availability(candidate.slug, now))[0] is not None
+            and candidate.language_tag not in found[1])
         translator = db.session.scalar(select(User).where(User.email == TRANSLATOR))
         claim = db.session.scalar(
             select(Translation.id).where(Translation.claimed_by_id == translator.id,
@@ -427,7 +431,9 @@ def measure(database: str, size: int, names: str | None = None) -> Measurement:
     clients = {}
     with app.app_context():
         counter = QueryCounter(db.engine)
-    for page in chosen_pages(pages(app), names):
+    chosen = chosen_pages(pages(app), names)
+    result.start_mib = memory()[1]  # the app imported and its URLs chosen
+    for page in chosen:
         if page.who not in clients:
             clients[page.who] = signed_in(app, page.who)
         client = clients[page.who]
@@ -453,16 +459,22 @@ def measure(database: str, size: int, names: str | None = None) -> Measurement:
             timing = Timing(page.name, page.area, page.url, database, size, mode,
                             round(percentile(times, 0.5), 1), round(percentile(times, 0.95), 1),
                             len(times), queries, size_bytes, max(statuses),
-                            TARGETS[page.area])
+                            TARGETS[page.area], memory()[0])
             result.timings.append(timing)
             print(f"   {page.name:32} {mode:4}  p50 {timing.p50:8.1f} ms  p95 {timing.p95:8.1f} "
-                  f"ms  {queries:3} queries  {size_bytes / 1024:8.0f} KiB  {timing.status}",
+                  f"ms  {queries:3} queries  {size_bytes / 1024:8.0f} KiB  {timing.status}  "
+                  f"peak {timing.peak_mib} MiB",
                   flush=True)
-    status = Path("/proc/self/status").read_text()
-    result.vm_hwm_mib = round(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024, 1)
-    result.vm_rss_mib = round(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024, 1)
+    result.vm_hwm_mib, result.vm_rss_mib = memory()
     result.load_average.append(load_average())
     return result
+
+
+def memory() -> tuple[float, float]:
+    """(VmHWM, VmRSS) of this process, in MiB."""
+    status = Path("/proc/self/status").read_text()
+    return tuple(round(int(re.search(rf"{key}:\s+(\d+)", status).group(1)) / 1024, 1)
+                 for key in ("VmHWM", "VmRSS"))
 
 
 def explain(database: str, size: int, name: str, top: int) -> None:
@@ -738,9 +750,21 @@ def print_table(measurements: list[dict]) -> None:
     print()
     for measurement in measurements:
         fits = "OK" if measurement["vm_hwm_mib"] <= RSS_TARGET_MIB else "MISSED"
-        print(f"memory {measurement['database']} {measurement['size']:,}: peak (VmHWM) "
-              f"{measurement['vm_hwm_mib']} MiB, at the end (VmRSS) "
-              f"{measurement['vm_rss_mib']} MiB, target ≤ {RSS_TARGET_MIB} MiB: {fits}")
+        print(f"memory {measurement['database']} {measurement['size']:,}: "
+              f"{memory_summary(measurement)}; target ≤ {RSS_TARGET_MIB} MiB: {fits}")
+
+
+def memory_summary(measurement: dict) -> str:
+    """Start, peak and end memory, and the page that raised the peak most."""
+    text_ = (f"{measurement.get('start_mib', 0)} MiB once started, peak "
+             f"{measurement['vm_hwm_mib']} MiB (VmHWM), {measurement['vm_rss_mib']} MiB at the "
+             f"end (VmRSS)")
+    previous, rise, culprit = measurement.get("start_mib", 0), 0.0, None
+    for timing in measurement["timings"]:
+        if timing.get("peak_mib", 0) - previous > rise:
+            rise, culprit = timing["peak_mib"] - previous, timing["page"]
+        previous = max(previous, timing.get("peak_mib", 0))
+    return text_ + (f"; the largest rise, {rise:.0f} MiB, during {culprit}" if culprit else "")
 
 
 def markdown(results: dict) -> str:
@@ -758,9 +782,8 @@ def markdown(results: dict) -> str:
             lines.append(f"| {cold['page']} | {cold['queries']} | {cold['p50']:.1f} | "
                          f"{cold['p95']:.1f} | {warm['p50']:.1f} | {warm['p95']:.1f} | "
                          f"{cold['target']:.0f} | {verdict(cold)} / {verdict(warm)} |")
-        lines.append(f"\nMemory of the measuring process: peak {measurement['vm_hwm_mib']} MiB "
-                     f"(VmHWM), {measurement['vm_rss_mib']} MiB at the end (VmRSS). Load "
-                     f"average before/after: {measurement['load_average']}.")
+        lines.append(f"\nMemory of the measuring process: {memory_summary(measurement)}. "
+                     f"Load average before/after: {measurement['load_average']}.")
     return "\n".join(lines)
 
 
