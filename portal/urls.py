@@ -8,18 +8,24 @@ configured origin, and requests naming any other host are refused (TRUSTED_HOSTS
 import ipaddress
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, g
 
 
 def absolute_url(endpoint: str, **values) -> str:
     """An absolute URL for `endpoint` on the configured origin, inside a request or not."""
-    origin = urlsplit(current_app.config["PORTAL_URL"])
     anchor = values.pop("_anchor", None)
     current_app.inject_url_defaults(endpoint, values)  # e.g. the reader's page language
-    adapter = current_app.url_map.bind(origin.netloc, script_name=origin.path or "/",
-                                       url_scheme=origin.scheme)
-    url = adapter.build(endpoint, values, force_external=True)
+    url = _origin_adapter().build(endpoint, values, force_external=True)
     return f"{url}#{anchor}" if anchor else url
+
+
+def _origin_adapter():
+    """A URL adapter bound to PORTAL_URL, made once per request (a sitemap builds thousands)."""
+    if "origin_adapter" not in g:
+        origin = urlsplit(current_app.config["PORTAL_URL"])
+        g.origin_adapter = current_app.url_map.bind(
+            origin.netloc, script_name=origin.path or "/", url_scheme=origin.scheme)
+    return g.origin_adapter
 
 
 def trusted_hosts(portal_url: str) -> list[str]:

@@ -32,10 +32,12 @@ def refresh_editions(statement_ids: list[int] | None = None) -> None:
 
     Set-based, so loading an archive refreshes every statement in two statements of SQL.
     """
-    scope = (lambda column: column.in_(statement_ids)) if statement_ids is not None \
-        else (lambda column: column.is_not(None))
     if statement_ids is not None and not statement_ids:
         return
+
+    def scope(column):
+        return column.is_not(None) if statement_ids is None else column.in_(statement_ids)
+
     db.session.flush()
     db.session.execute(delete(Edition).where(scope(Edition.statement_id)))
     following = func.lead(Release.release_at).over(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from portal import create_app
@@ -46,6 +47,18 @@ def _empty_database(url: str) -> None:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def fresh_postgresql_database(server: str, suffix: str) -> str:
+    """A new, empty PostgreSQL database beside the suite's, for tests with real commits."""
+    url = make_url(server)
+    name = f"{url.database}_{suffix}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

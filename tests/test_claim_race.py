@@ -10,13 +10,13 @@ from datetime import date
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from portal import create_app
 from portal.extensions import db
 from portal.models import Language, LanguageSkill, Role, Translation, TranslationState, User
 from portal.workflow import ClaimLost, claim_translation, create_statement
+from tests.conftest import fresh_postgresql_database
 
 CLAIMANTS = 20
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
@@ -26,19 +26,8 @@ def _database_urls(tmp_path) -> list[str]:
     urls = [f"sqlite:///{tmp_path / 'race.sqlite3'}"]
     server = os.environ.get("TEST_DATABASE_URL", "")
     if server.startswith("postgresql"):
-        urls.append(_fresh_postgresql_database(server))
+        urls.append(fresh_postgresql_database(server, "claim_race"))
     return urls
-
-
-def _fresh_postgresql_database(server: str) -> str:
-    url = make_url(server)
-    name = f"{url.database}_claim_race"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _prepare(app) -> tuple[int, list[int]]:

@@ -22,8 +22,7 @@ from datetime import date
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from portal import create_app
 from portal.extensions import db
@@ -50,6 +49,7 @@ from portal.workflow import (
     create_statement,
     submit_translation,
 )
+from tests.conftest import fresh_postgresql_database
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "migrations")
 PASSWORD = "correct horse battery"
@@ -74,17 +74,6 @@ _REDIRECTS = {301, 302, 303, 307, 308}
 def _dialects() -> list[str]:
     server = os.environ.get("TEST_DATABASE_URL", "")
     return ["sqlite", "postgresql"] if server.startswith("postgresql") else ["sqlite"]
-
-
-def _fresh_postgresql_database(server: str) -> str:
-    url = make_url(server)
-    name = f"{url.database}_concurrency"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _settings(url: str) -> dict:
@@ -113,7 +102,7 @@ def portal_app(request, tmp_path, monkeypatch):
     # Inherited by the spawned workers, so no process writes an instance folder elsewhere.
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
     if request.param == "postgresql":
-        url = _fresh_postgresql_database(os.environ["TEST_DATABASE_URL"])
+        url = fresh_postgresql_database(os.environ["TEST_DATABASE_URL"], "concurrency")
     else:
         url = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
     # Rate limits stay on here: the limiter is shared, and this app never serves a request.

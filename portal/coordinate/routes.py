@@ -72,7 +72,7 @@ from portal.workflow.people import (
     set_person_details,
 )
 from portal.workflow.permissions import is_coordinator, latest_version
-from portal.workflow.releases import check_not_withdrawn, is_repeat_release
+from portal.workflow.releases import check_not_released, check_not_withdrawn
 
 AUDIT_PER_PAGE = 50
 STATEMENTS_PER_PAGE = 50
@@ -189,9 +189,10 @@ def release(statement_id):
     statement = db.get_or_404(Statement, statement_id)
     if request.method == "POST":
         lock(statement)  # a twin request waits here, then finds the release made
-        if is_repeat_release(statement, _posted_ids("versions")):
-            flash(_("This was already released: the current text and these translations are "
-                    "published, so nothing was released again."), "info")
+        try:
+            check_not_released(statement, _posted_ids("versions"))
+        except AlreadyDone as done:
+            flash(done.message, "info")
             return redirect(url_for(".release", statement_id=statement.id), 303)
     approved = _approved_versions(statement)
     form = _release_form(approved, submitted=request.method == "POST")

@@ -52,9 +52,7 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
     if actor is not None and not can_release(actor):
         raise NotAllowed(_l("Only coordinators release statements."))
     lock(statement)
-    if is_repeat_release(statement, {version.id for version in versions}):
-        raise AlreadyDone(_l("This was already released: the current text and these "
-                             "translations are published, so nothing was released again."))
+    check_not_released(statement, {version.id for version in versions})
     for version in versions:
         translation = version.translation
         if translation.statement_id != statement.id:
@@ -88,6 +86,13 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
                  detail=f"{len(versions)} translation(s) at {release_at.isoformat()}")
     _tell_member_organizations(statement, release)
     return release
+
+
+def check_not_released(statement: Statement, version_ids: set[int]) -> None:
+    """Refuse, as information, a release that would repeat what is already released."""
+    if is_repeat_release(statement, version_ids):
+        raise AlreadyDone(_l("This was already released: the current text and these "
+                             "translations are published, so nothing was released again."))
 
 
 def is_repeat_release(statement: Statement, version_ids: set[int]) -> bool:
