@@ -7,18 +7,29 @@ cache. Rendered pages are kept (in this process, or in Redis with REDIS_URL) und
 naming the readers' state: the generation of published content, raised by every
 release, unpublish or language change, and the last release time that has passed.
 Signed-in pages, forms and anything with a message to show are `private, no-store`.
+
+A cache hit for a reader without a session is served by `PageCacheMiddleware`, ahead of
+Flask: no request context, no database. The readers' state is read from the database at
+most once per READER_STATE_SECONDS in each process (and at once when a release time
+passes, or when this process changes what readers see), so a change made in another
+process reaches readers within that second.
 """
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
+from http.cookies import CookieError, SimpleCookie
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_caching import Cache
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
+from werkzeug.http import http_date, is_resource_modified
 
 from portal.extensions import db
 from portal.models import ReaderState, Release, utcnow
@@ -41,12 +52,19 @@ class State:
 
 @dataclass(frozen=True)
 class Page:
-    """A rendered public response, as kept in the cache."""
+    """A rendered public response, as kept in the cache, with the headers it was sent with."""
 
     body: bytes
     status: int
-    mimetype: str
+    headers: list[tuple[str, str]]
     etag: str
+
+
+# Recomputed for every answer from the state and the clock, never replayed from the cache.
+_PER_ANSWER = {"cache-control", "last-modified", "expires", "date", "content-length",
+               "set-cookie", "etag"}
+# Set on a public response to be kept; the middleware keeps it and removes the header.
+_KEEP_HEADER = "X-Portal-Page-Key"
 
 
 def reader_state(now: datetime) -> State:
@@ -61,6 +79,74 @@ def reader_state(now: datetime) -> State:
     return State(row[0] or 0, row[1], row[2])
 
 
+class _Remembered:
+    """The readers' state as this process last read it, and until when it may be trusted."""
+
+    state: State | None = None
+    trusted_until = 0.0  # time.monotonic()
+    derived: dict = {}  # {name: (generation, value)}: facts that change only with it
+
+
+_remembered = _Remembered()
+
+
+def current_state(now: datetime) -> State:
+    """The readers' state at `now`: remembered for READER_STATE_SECONDS, unless a release
+    time has passed (or the clock went back) since it was read."""
+    state = _trusted_state(now)
+    if state is None:
+        state = reader_state(now)
+        _remembered.state = state
+        _remembered.trusted_until = (time.monotonic()
+                                     + current_app.config["READER_STATE_SECONDS"])
+    return state
+
+
+def _trusted_state(now: datetime) -> State | None:
+    state = _remembered.state
+    if (state is None or time.monotonic() >= _remembered.trusted_until
+            or (state.next_change is not None and now >= state.next_change)
+            or (state.last_change is not None and now < state.last_change)):
+        return None
+    return state
+
+
+def forget_state() -> None:
+    """Read the readers' state afresh on the next request (this process changed it)."""
+    _remembered.state = None
+    _remembered.derived = {}
+
+
+def per_generation(name: str, generation: int, compute: Callable[[], object]):
+    """`compute()`, remembered until the generation of what readers see changes."""
+    remembered = _remembered.derived.get(name)
+    if remembered is None or remembered[0] != generation:
+        remembered = (generation, compute())
+        _remembered.derived = {**_remembered.derived, name: remembered}
+    return remembered[1]
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    # Forgotten again once the change is committed: a request that read the state between
+    # the change and the commit must not keep the old generation for a second.
+    if session.info.pop("reader_state_changed", False):
+        forget_state()
+
+
+def note_content_changed() -> None:
+    """Called with every change of what readers see, in the session making it."""
+    db.session.info["reader_state_changed"] = True
+    forget_state()
+
+
+def page_key(environ: dict, state: State) -> str:
+    """The cache key of the page at this request's path and query string, in this state."""
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return (f"page:{state.generation}:{_stamp(state.last_change)}:"
+            f"{path}?{environ.get('QUERY_STRING', '')}")
+
+
 def public(view: Callable) -> Callable:
     """Serve `view` to anonymous readers from the page cache, with validators and 304s."""
 
@@ -71,24 +157,127 @@ def public(view: Callable) -> Callable:
             response.headers["Cache-Control"] = PRIVATE
             return response
         now = utcnow()
-        state = reader_state(now)
-        key = f"page:{state.generation}:{_stamp(state.last_change)}:{request.full_path}"
+        state = request.environ.get("portal.reader_state") or current_state(now)
+        key = page_key(request.environ, state)
         page = cache.get(key)
-        if page is None:
+        if page is not None:  # a reader with a session (a form's CSRF token, say)
+            response = _response_of(page)
+        else:
             response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or response.is_streamed:
-                # Not kept (a redirect, a sitemap written as it goes): validated by date.
-                return _public_headers(response, state, now).make_conditional(request)
-            body = response.get_data()
-            page = Page(body, response.status_code, response.mimetype,
-                        hashlib.blake2b(body, digest_size=16).hexdigest())
-            cache.set(key, page, timeout=_seconds_left(state, now, current_app.config[
-                "PAGE_CACHE_SECONDS"]))
-        response = Response(page.body, page.status, mimetype=page.mimetype)
-        response.set_etag(page.etag)
-        return _public_headers(response, state, now).make_conditional(request)
+        if session.modified:
+            # The reader's own cookie is being set (Flask-Login marking a session not
+            # fresh, say): never for a shared cache to keep.
+            response.headers.pop(_KEEP_HEADER, None)
+            response.headers["Cache-Control"] = PRIVATE
+            return response
+        _public_headers(response, state, now)
+        if page is not None:
+            return response.make_conditional(request)
+        if response.is_streamed:
+            # A sitemap written as it goes, validated by date. make_conditional() would
+            # read the whole stream to count its length: answer the 304 by hand instead.
+            if not is_resource_modified(request.environ, last_modified=state.last_change):
+                return Response(status=304, headers=_validators(response.headers))
+            return response
+        if response.status_code == 200:
+            response.set_etag(hashlib.blake2b(response.get_data(),
+                                              digest_size=16).hexdigest())
+            # PageCacheMiddleware keeps the page as sent, security headers and all.
+            response.headers[_KEEP_HEADER] = key
+        return response.make_conditional(request)
 
     return cached_view
+
+
+def _response_of(page: Page) -> Response:
+    response = Response(page.body, page.status, headers=page.headers)
+    response.set_etag(page.etag)
+    return response
+
+
+def _validators(headers: Headers) -> Headers:
+    return Headers([(name, value) for name, value in headers.items()
+                    if name.lower() in ("cache-control", "last-modified", "etag", "vary")])
+
+
+class PageCacheMiddleware:
+    """Serve kept public pages to readers without a session before Flask runs at all.
+
+    Misses, signed-in readers (anyone with a session or remember-me cookie) and every
+    method but GET and HEAD go on to the app; a public page the app marks as kept is
+    stored here, exactly as it was sent.
+    """
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.private_cookies = {app.config["SESSION_COOKIE_NAME"],
+                                app.config.get("REMEMBER_COOKIE_NAME", "remember_token")}
+
+    def __call__(self, environ, start_response):
+        if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+                or self._has_private_cookie(environ.get("HTTP_COOKIE"))):
+            return self.wsgi_app(environ, start_response)
+        now = utcnow()
+        state = _trusted_state(now)
+        if state is None:  # read it from the database
+            with self.app.app_context():
+                state = current_state(now)
+        environ["portal.reader_state"] = state
+        backend = self.app.extensions["cache"][cache]
+        page = backend.get(page_key(environ, state))
+        if page is None:
+            return self._keeping(environ, start_response, backend, state, now)
+        return self._serve(page, environ, start_response, state, now)
+
+    def _has_private_cookie(self, header: str | None) -> bool:
+        if not header:
+            return False
+        try:
+            return bool(self.private_cookies & SimpleCookie(header).keys())
+        except CookieError:
+            return True  # let the app make sense of it
+
+    def _serve(self, page: Page, environ, start_response, state: State, now: datetime):
+        headers = list(page.headers)
+        headers.append(("ETag", f'"{page.etag}"'))
+        headers.append(("Cache-Control",
+                        f"public, max-age={_seconds_left(state, now, PUBLIC_MAX_AGE)}"))
+        if state.last_change is not None:
+            headers.append(("Last-Modified", http_date(state.last_change)))
+        if not is_resource_modified(environ, etag=page.etag, last_modified=state.last_change):
+            start_response("304 NOT MODIFIED", [(name, value) for name, value in headers
+                                                if name.lower() != "content-type"])
+            return []
+        headers.append(("Content-Length", str(len(page.body))))
+        start_response(f"{page.status} OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+    def _keeping(self, environ, start_response, backend, state: State, now: datetime):
+        kept: dict = {}
+
+        def start_and_note(status, headers, exc_info=None):
+            key = next((value for name, value in headers if name == _KEEP_HEADER), None)
+            headers = [(name, value) for name, value in headers if name != _KEEP_HEADER]
+            if key is not None and status.startswith("200"):
+                kept.update(key=key, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, start_and_note)
+        if not kept or environ["REQUEST_METHOD"] != "GET":
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        headers = Headers(kept["headers"])
+        etag = (headers.get("ETag") or "").strip('"')
+        page = Page(data, 200, [(name, value) for name, value in headers.items()
+                                if name.lower() not in _PER_ANSWER], etag)
+        backend.set(kept["key"], page, timeout=_seconds_left(
+            state, now, self.app.config["PAGE_CACHE_SECONDS"]))
+        return [data]
 
 
 def _cacheable_request() -> bool:
@@ -161,7 +350,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CACHE_REDIS_URL", redis_url)
     app.config.setdefault("CACHE_KEY_PREFIX", "portal:")
     app.config.setdefault("CACHE_THRESHOLD", 2000)  # pages kept in one process
+    app.config.setdefault("READER_STATE_SECONDS", 1.0)
     cache.init_app(app)
+    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)
     app.url_defaults(static_version(app))
     app.after_request(_immutable_static)
     app.after_request(_private_by_default)

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased, defer
 
+from portal.caching import note_content_changed
 from portal.extensions import db
 from portal.models import Edition, Language, Publication, ReaderState, Release, Statement
 
@@ -68,6 +69,7 @@ def refresh_editions(statement_ids: list[int] | None = None) -> None:
 
 def content_changed() -> None:
     """Raise the generation of what readers see: cached public pages are made afresh."""
+    note_content_changed()
     db.session.execute(update(ReaderState).where(ReaderState.id == 1)
                        .values(generation=ReaderState.generation + 1))
 

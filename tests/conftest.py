@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from portal import create_app
-from portal.caching import cache
+from portal.caching import cache, forget_state
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.models import (
@@ -128,6 +128,7 @@ def client(app, db):
     with app.app_context():
         limiter.reset()  # per-account counts would otherwise carry over between tests
         cache.clear()  # rolled-back tests repeat content generations: no page may carry over
+        forget_state()  # nor the readers' state this process remembers
     client = app.test_client()
     number = next(_addresses)
     client.environ_base["REMOTE_ADDR"] = f"10.0.{number // 250}.{number % 250 + 1}"

@@ -187,7 +187,9 @@ class Edition(Base):
         Index("ix_editions_listing", "language_tag", "statement_date", "visible_from",
               "statement_id",
               postgresql_include=["visible_until", "statement_from", "publication_id"]),
-        Index("ix_editions_statement", "statement_id", "language_tag"),
+        # Covering for "when did this statement's source first appear", so that SQLite
+        # picks it even without statistics (refresh_editions).
+        Index("ix_editions_statement", "statement_id", "language_tag", "visible_from"),
     )
 
     publication_id: Mapped[int] = mapped_column(

@@ -181,6 +181,8 @@ class Review(Base):
     __table_args__ = (
         CheckConstraint("decision = 'approved' or length(comment) > 0",
                         name="changes_need_comment"),
+        # A version's latest review (desk home, review page) without reading every review.
+        Index("ix_reviews_version", "version_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, url_for
 
+from portal.caching import current_state, per_generation, utcnow
 from portal.models.languages import InvalidLanguageTag, best_match, canonical_tag
 from portal.visibility import enabled_languages, languages_with_content
 
@@ -12,9 +13,12 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def interface_languages() -> list[str]:
-    """Tags of the enabled languages, looked up once per request."""
+    """Tags of the enabled languages: read once per generation of what readers see (every
+    change of a language raises it), so most requests need no query for them."""
     if "enabled_tags" not in g:
-        g.enabled_tags = [language.tag for language in enabled_languages()]
+        g.enabled_tags = per_generation(
+            "enabled_tags", current_state(utcnow()).generation,
+            lambda: [language.tag for language in enabled_languages()])
     return g.enabled_tags
 
 
