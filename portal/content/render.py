@@ -1,6 +1,7 @@
 """Render Markdown to HTML that is safe to put on a page."""
 
 import re
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -20,8 +21,25 @@ _ALIGNMENT = re.compile(r' style="text-align:\s*(left|right|center);?\s*"')
 _STYLE = re.compile(r' style="[^"]*"')
 
 
+# Published texts never change, and a feed renders thirty of them: the same texts are
+# rendered once per process. Long texts are rendered each time, so that the memory kept
+# stays bounded (at most REMEMBERED × REMEMBERED_LENGTH characters of Markdown, ~3× in HTML).
+REMEMBERED, REMEMBERED_LENGTH = 1024, 16_000
+
+
 def render_markdown(text: str) -> Markup:
     """Markdown → sanitized HTML: no raw HTML, links only to http, https and mailto."""
+    if len(text) <= REMEMBERED_LENGTH:
+        return _remembered_render(text)
+    return _render(text)
+
+
+@lru_cache(maxsize=REMEMBERED)
+def _remembered_render(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     html = nh3.clean(
         _markdown.render(text),
         tags=_ALLOWED_TAGS,

@@ -75,10 +75,9 @@ def statements_sitemap(block: int, now: datetime) -> Iterator[str]:
                                                 slug=statement.slug) for row in shown}
         alternates = "".join(_alternate(tag, url) for tag, url in links.items()) + \
             _alternate("x-default", links.get(statement.source_language_tag, ""))
-        for row in shown:
-            yield (f"  <url>\n    <loc>{escape(links[row.language_tag])}</loc>\n"
-                   f"    <lastmod>{iso_datetime(row.released_at)}</lastmod>\n"
-                   f"{alternates}  </url>\n")
+        yield "".join(f"  <url>\n    <loc>{escape(links[row.language_tag])}</loc>\n"
+                      f"    <lastmod>{iso_datetime(row.released_at)}</lastmod>\n"
+                      f"{alternates}  </url>\n" for row in shown)  # a chunk per statement
     yield "</urlset>\n"
 
 
