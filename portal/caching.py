@@ -16,6 +16,7 @@ process reaches readers within that second.
 """
 
 import hashlib
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +24,26 @@ from datetime import datetime
 from functools import wraps
 from http.cookies import CookieError, SimpleCookie
 
-from flask import Flask, Response, current_app, g, make_response, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    make_response,
+    request,
+    session,
+)
 from flask_caching import Cache
 from flask_login import current_user
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
+from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date, is_resource_modified
 
 from portal.extensions import db
-from portal.models import ReaderState, Release, utcnow
+from portal.models import ReaderState, Release, Statement, utcnow
 
 cache = Cache()
 # The longest any cache may keep a public page without asking again; an unpublished
@@ -52,12 +63,34 @@ class State:
 
 @dataclass(frozen=True)
 class Page:
-    """A rendered public response, as kept in the cache, with the headers it was sent with."""
+    """A rendered public response, as kept in the cache, with the headers it was sent with,
+    and (in a shared cache) the scope tokens and release stamp it was made under."""
 
     body: bytes
     status: int
     headers: list[tuple[str, str]]
     etag: str
+    tokens: tuple = ()
+    stamp: str = ""
+
+
+# In a shared cache (Redis) a kept page belongs to scopes, each with a random token that
+# every change of the scope replaces: a statement's pages to its own scope, every other
+# public page (listings, feeds, search, API lists, sitemaps) to the collections. A release
+# or unpublish of one statement makes its own pages and the collections afresh and leaves
+# every other statement's pages kept; a language change makes everything afresh.
+SCOPE_ALL, SCOPE_COLLECTIONS = "all", "collections"
+STATEMENT_PAGES = {"reader.statement", "api.statement", "api.statement_text"}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Where a page is kept and what it must have been made under to be served."""
+
+    key: str
+    tokens: tuple = ()
+    stamp: str = ""
+    statement: str | None = None  # the slug, for a statement's own page in a shared cache
 
 
 # Recomputed for every answer from the state and the clock, never replayed from the cache.
@@ -129,22 +162,72 @@ def per_generation(name: str, generation: int, compute: Callable[[], object]):
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session: Session) -> None:
     # Forgotten again once the change is committed: a request that read the state between
-    # the change and the commit must not keep the old generation for a second.
+    # the change and the commit must not keep the old generation for a second. The scope
+    # tokens are replaced only now, so no page is kept under them from uncommitted data.
     if session.info.pop("reader_state_changed", False):
         forget_state()
+        _replace_tokens(session.info.pop("reader_scopes", set()))
 
 
-def note_content_changed() -> None:
-    """Called with every change of what readers see, in the session making it."""
+def note_content_changed(slugs: list[str] | None = None) -> None:
+    """Called with every change of what readers see, in the session making it: a change
+    of these statements' publications, or of everything (None: a language, say)."""
+    scopes = db.session.info.setdefault("reader_scopes", set())
+    if slugs is None:
+        scopes.add(SCOPE_ALL)
+    else:
+        scopes.update({SCOPE_COLLECTIONS, *(f"statement:{slug}" for slug in slugs)})
     db.session.info["reader_state_changed"] = True
     forget_state()
 
 
-def page_key(environ: dict, state: State) -> str:
-    """The cache key of the page at this request's path and query string, in this state."""
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    return (f"page:{state.generation}:{_stamp(state.last_change)}:"
-            f"{path}?{environ.get('QUERY_STRING', '')}")
+def is_shared(app: Flask) -> bool:
+    """Whether kept pages are shared by every process (Redis), rather than one process's."""
+    return app.config["CACHE_TYPE"] != "SimpleCache"
+
+
+def find_page(app: Flask, environ: dict, state: State, endpoint: str | None,
+              arguments: dict) -> tuple[Lookup, Page | None]:
+    """The kept page for this request, if it is still true, and where to keep a new one.
+
+    In one process's own cache the key names the generation of everything readers see:
+    any change in any process makes every page afresh, as it must, since processes share
+    nothing but the database. In a shared cache one round trip fetches the page with the
+    tokens of its scopes; a page made under other tokens is not served.
+    """
+    backend = app.extensions["cache"][cache]
+    path = (f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+            f"?{environ.get('QUERY_STRING', '')}")
+    if not is_shared(app):
+        key = f"page:{state.generation}:{_stamp(state.last_change)}:{path}"
+        return Lookup(key), backend.get(key)
+    slug = arguments.get("slug") if endpoint in STATEMENT_PAGES else None
+    scopes = (SCOPE_ALL, SCOPE_COLLECTIONS if slug is None else f"statement:{slug}")
+    key = f"page:{path}"
+    page, *tokens = backend.get_many(key, *(f"scope:{scope}" for scope in scopes))
+    if None in tokens:  # made before rendering, so a change while rendering replaces it
+        for scope, token in zip(scopes, tokens, strict=True):
+            if token is None:
+                backend.add(f"scope:{scope}", secrets.token_hex(8), timeout=0)
+        page, *tokens = backend.get_many(key, *(f"scope:{scope}" for scope in scopes))
+    # A statement's page is kept until its own next release time, not everyone's.
+    lookup = Lookup(key, tuple(tokens), "" if slug else _stamp(state.last_change), slug)
+    if page is None or page.tokens != lookup.tokens or page.stamp != lookup.stamp:
+        return lookup, None
+    return lookup, page
+
+
+def keep_page(app: Flask, lookup: Lookup, page: Page, timeout: int) -> None:
+    """Keep `page` where `lookup` says, for `timeout` seconds."""
+    page = Page(page.body, page.status, page.headers, page.etag, lookup.tokens, lookup.stamp)
+    app.extensions["cache"][cache].set(lookup.key, page, timeout=timeout)
+
+
+def _replace_tokens(scopes: set[str]) -> None:
+    if not scopes or not has_app_context() or not is_shared(current_app):
+        return
+    current_app.extensions["cache"][cache].set_many(
+        {f"scope:{scope}": secrets.token_hex(8) for scope in scopes}, timeout=0)
 
 
 def public(view: Callable) -> Callable:
@@ -158,8 +241,8 @@ def public(view: Callable) -> Callable:
             return response
         now = utcnow()
         state = request.environ.get("portal.reader_state") or current_state(now)
-        key = page_key(request.environ, state)
-        page = cache.get(key)
+        lookup, page = find_page(current_app, request.environ, state, request.endpoint,
+                                 request.view_args or {})
         if page is not None:  # a reader with a session (a form's CSRF token, say)
             response = _response_of(page)
         else:
@@ -183,10 +266,22 @@ def public(view: Callable) -> Callable:
             response.set_etag(hashlib.blake2b(response.get_data(),
                                               digest_size=16).hexdigest())
             # PageCacheMiddleware keeps the page as sent, security headers and all.
-            response.headers[_KEEP_HEADER] = key
+            response.headers[_KEEP_HEADER] = str(_keep_seconds(lookup, state, now))
         return response.make_conditional(request)
 
     return cached_view
+
+
+def _keep_seconds(lookup: Lookup, state: State, now: datetime) -> int:
+    """How long a page may be kept: until the next release time — of its own statement
+    for a statement's page in a shared cache, of any statement otherwise."""
+    longest = current_app.config["PAGE_CACHE_SECONDS"]
+    if lookup.statement is None:
+        return _seconds_left(state, now, longest)
+    own_next = db.session.scalar(
+        select(func.min(Release.release_at)).join(Statement, Statement.id == Release.statement_id)
+        .where(Statement.slug == lookup.statement, Release.release_at > now))
+    return _seconds_left(State(state.generation, state.last_change, own_next), now, longest)
 
 
 def _response_of(page: Page) -> Response:
@@ -224,11 +319,20 @@ class PageCacheMiddleware:
             with self.app.app_context():
                 state = current_state(now)
         environ["portal.reader_state"] = state
-        backend = self.app.extensions["cache"][cache]
-        page = backend.get(page_key(environ, state))
+        endpoint, arguments = self._route(environ)
+        lookup, page = find_page(self.app, environ, state, endpoint, arguments)
         if page is None:
-            return self._keeping(environ, start_response, backend, state, now)
+            return self._keeping(environ, start_response, lookup)
         return self._serve(page, environ, start_response, state, now)
+
+    def _route(self, environ) -> tuple[str | None, dict]:
+        if not is_shared(self.app):
+            return None, {}  # scopes are only needed in a shared cache
+        adapter = self.app.url_map.bind("portal", script_name=environ.get("SCRIPT_NAME") or "/")
+        try:
+            return adapter.match(environ.get("PATH_INFO") or "/", method="GET")
+        except HTTPException:  # not found, or redirected: the app answers
+            return None, {}
 
     def _has_private_cookie(self, header: str | None) -> bool:
         if not header:
@@ -253,14 +357,14 @@ class PageCacheMiddleware:
         start_response(f"{page.status} OK", headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
 
-    def _keeping(self, environ, start_response, backend, state: State, now: datetime):
+    def _keeping(self, environ, start_response, lookup: Lookup):
         kept: dict = {}
 
         def start_and_note(status, headers, exc_info=None):
-            key = next((value for name, value in headers if name == _KEEP_HEADER), None)
+            seconds = next((value for name, value in headers if name == _KEEP_HEADER), None)
             headers = [(name, value) for name, value in headers if name != _KEEP_HEADER]
-            if key is not None and status.startswith("200"):
-                kept.update(key=key, headers=headers)
+            if seconds is not None and status.startswith("200"):
+                kept.update(seconds=int(seconds), headers=headers)
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, start_and_note)
@@ -273,10 +377,9 @@ class PageCacheMiddleware:
                 body.close()
         headers = Headers(kept["headers"])
         etag = (headers.get("ETag") or "").strip('"')
-        page = Page(data, 200, [(name, value) for name, value in headers.items()
-                                if name.lower() not in _PER_ANSWER], etag)
-        backend.set(kept["key"], page, timeout=_seconds_left(
-            state, now, self.app.config["PAGE_CACHE_SECONDS"]))
+        keep_page(self.app, lookup, Page(data, 200, [
+            (name, value) for name, value in headers.items()
+            if name.lower() not in _PER_ANSWER], etag), kept["seconds"])
         return [data]
 
 

@@ -64,12 +64,14 @@ def refresh_editions(statement_ids: list[int] | None = None) -> None:
     db.session.execute(update(Edition).where(scope(Edition.statement_id))
                        .values(statement_from=first_source_release)
                        .execution_options(synchronize_session=False))
-    content_changed()
+    content_changed(statement_ids)
 
 
-def content_changed() -> None:
-    """Raise the generation of what readers see: cached public pages are made afresh."""
-    note_content_changed()
+def content_changed(statement_ids: list[int] | None = None) -> None:
+    """Raise the generation of what readers see: cached public pages are made afresh —
+    these statements' own pages and every list, or everything (None)."""
+    note_content_changed(None if statement_ids is None else list(db.session.scalars(
+        select(Statement.slug).where(Statement.id.in_(statement_ids)))))
     db.session.execute(update(ReaderState).where(ReaderState.id == 1)
                        .values(generation=ReaderState.generation + 1))
 

@@ -1,5 +1,6 @@
 """HTTP caching and the page cache: fast for readers, never stale past a change."""
 
+import os
 import re
 import time
 from datetime import timedelta
@@ -9,7 +10,11 @@ from sqlalchemy import update
 
 import portal.caching
 import portal.reader.routes
+from portal import create_app
+from portal.caching import cache, forget_state
+from portal.extensions import db as _db
 from portal.models import Publication, ReaderState, Role, Statement, utcnow
+from portal.visibility import content_changed
 from portal.workflow import unpublish
 
 PUBLIC = ["/en/", "/en/statements/cached", "/en/feed.atom", "/api/v1/statements?lang=en",
@@ -149,3 +154,99 @@ def test_sitemaps_are_public_and_revalidated_by_date(client, cached):
     since = client.get("/sitemaps/statements-1.xml",
                        headers={"If-Modified-Since": response.headers["Last-Modified"]})
     assert since.status_code == 304
+
+
+# --- a shared page cache (Redis), as several processes use it -----------------------------
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture(scope="module")
+def shared_app(app):
+    """The same portal with its pages kept in Redis, as a deployment with REDIS_URL."""
+    shared = create_app({**app.config, "REDIS_URL": REDIS_URL, "CACHE_TYPE": "RedisCache",
+                         "CACHE_REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": "portal-test:"})
+    return shared
+
+
+@pytest.fixture
+def shared(shared_app, db):
+    """A reader of the Redis-backed portal, with its kept pages and tokens emptied."""
+    with shared_app.app_context():
+        cache.clear()
+    forget_state()
+    return shared_app.test_client()
+
+
+def _in_context(app, change):
+    """A change made in a request of `app` (the tokens live in its cache)."""
+    with app.test_request_context():
+        change()
+        _db.session.commit()
+
+
+def test_a_shared_cache_serves_kept_pages_without_a_query(shared, cached, count_queries):
+    first = shared.get("/en/statements/cached")
+    with count_queries() as counter:
+        again = shared.get("/en/statements/cached")
+    assert again.data == first.data and counter.count == 0
+    assert again.headers["ETag"] == first.headers["ETag"]
+
+
+def test_a_release_leaves_other_statements_pages_kept(shared_app, shared, cached, make,
+                                                     count_queries):
+    page = shared.get("/en/statements/cached")
+    shared.get("/en/")
+    other = make.statement(slug="other", title="Another statement")
+    _in_context(shared_app, lambda: make.publish(other))
+    with count_queries() as counter:
+        again = shared.get("/en/statements/cached")
+    # Kept, as its statement is unchanged: only the readers' state is read again.
+    assert again.data == page.data and counter.count == 1
+    assert "Another statement" in shared.get("/en/").get_data(as_text=True)  # list made anew
+    assert shared.get("/en/statements/other").status_code == 200
+
+
+def test_an_unpublish_makes_only_that_statements_pages_afresh(shared_app, shared, cached,
+                                                              make, db):
+    other = make.statement(slug="other", title="Another statement", targets=["es"])
+    make.publish(other, ["es"])
+    shared.get("/es/statements/cached")
+    kept = shared.get("/es/statements/other")
+    coordinator = make.user(Role.COORDINATOR)
+    _in_context(shared_app, lambda: unpublish(
+        coordinator, db.session.get(Statement, cached.id), "es", "Wrong wording"))
+    assert "[es]" not in shared.get("/es/statements/cached").get_data(as_text=True)
+    assert shared.get("/es/statements/other").data == kept.data
+
+
+def test_a_language_change_makes_every_page_afresh(shared_app, shared, cached,
+                                                   count_queries):
+    shared.get("/en/statements/cached")
+    before = _token(shared_app, "all")
+    _in_context(shared_app, lambda: content_changed(None))
+    assert _token(shared_app, "all") not in (None, before)
+    with count_queries() as counter:
+        assert shared.get("/en/statements/cached").status_code == 200
+    assert counter.count > 1  # made afresh, not only the readers' state read again
+
+
+def test_a_release_time_passing_keeps_other_statements_pages(shared, cached, make,
+                                                             monkeypatch, count_queries):
+    midnight = (utcnow() + timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                      microsecond=0)
+    make.publish(make.statement(slug="at-midnight", title="Midnight statement"),
+                 release_at=midnight)
+    _later(monkeypatch, midnight - timedelta(minutes=5))
+    page = shared.get("/en/statements/cached")
+    assert "Midnight statement" not in shared.get("/en/").get_data(as_text=True)
+    _later(monkeypatch, midnight)
+    with count_queries() as counter:
+        assert shared.get("/en/statements/cached").data == page.data
+    assert counter.count == 1  # the readers' state, read again as the release time passed
+    assert "Midnight statement" in shared.get("/en/").get_data(as_text=True)
+
+
+def _token(app, scope):
+    with app.app_context():
+        return app.extensions["cache"][cache].get(f"scope:{scope}")

@@ -54,18 +54,39 @@ def _search_sqlite(language_tag, terms, now, limit):
     # Each word quoted as an FTS5 string (quotes doubled): operators become plain words.
     match = " ".join('"' + term.replace('"', '""') + '"' for term in terms) + "*"
     fts_table = literal_column(FTS_TABLE)
+    matches = select(_fts.c.rowid).where(fts_table.op("MATCH")(match))
+    candidates = _newest_matches(language_tag, now, Edition.publication_id.in_(matches))
+    # Ranked by bm25 among the candidates, then excerpts for the page of hits only.
+    ranked = db.session.execute(
+        select(_fts.c.rowid).where(fts_table.op("MATCH")(match),
+                                   _fts.c.rowid.in_(candidates.scalar_subquery()))
+        .order_by(func.bm25(fts_table, 10.0, 4.0, 1.0)).limit(limit)).scalars().all()
+    if not ranked:
+        return []
     excerpt = func.snippet(fts_table, -1, _MARK_START, _MARK_END, "…", 24)
-    return db.session.execute(
+    rows = db.session.execute(
         select(Publication, Statement, excerpt.label("excerpt"))
         .select_from(_fts)
-        .join(Edition, Edition.publication_id == _fts.c.rowid)
-        .join(Publication, Publication.id == Edition.publication_id)
-        .join(Statement, Statement.id == Edition.statement_id)
-        .where(fts_table.op("MATCH")(match), Edition.language_tag == language_tag,
-               visible_now(now))
-        .order_by(func.bm25(fts_table, 10.0, 4.0, 1.0))
-        .limit(limit)
-    ).all()
+        .join(Publication, Publication.id == _fts.c.rowid)
+        .join(Statement, Statement.id == Publication.statement_id)
+        .where(fts_table.op("MATCH")(match), _fts.c.rowid.in_(ranked))).all()
+    order = {publication_id: place for place, publication_id in enumerate(ranked)}
+    return sorted(rows, key=lambda row: order[row.Publication.id])
+
+
+# A word found in most statements (say "workers") is ranked among the newest matches
+# only: ranking every match costs time in proportion to the archive, and readers of a
+# news archive want the recent statements first anyway. A rarer word is ranked in full.
+CANDIDATES = 500
+
+
+def _newest_matches(language_tag, now, matching):
+    """The newest CANDIDATES visible editions in the language that satisfy `matching`,
+    found by walking the listing index newest first."""
+    return (select(Edition.publication_id)
+            .where(Edition.language_tag == language_tag, visible_now(now), matching)
+            .order_by(Edition.statement_date.desc(), Edition.visible_from.desc())
+            .limit(CANDIDATES))
 
 
 # A stored tsvector per publication, in its language's text-search configuration, with a
@@ -95,14 +116,16 @@ def _search_postgresql(language_tag, terms, now, limit):
         config, Publication.summary + " " + Publication.body, query,
         f"StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12",
     )
-    # Rank the matches in SQL, then make excerpts of the page of hits only.
+    candidates = _newest_matches(
+        language_tag, now,
+        select(1).where(Publication.id == Edition.publication_id,
+                        SEARCH_VECTOR.op("@@")(query)).exists()).subquery()
+    # Rank the candidates in SQL, then make excerpts of the page of hits only.
     hits = (
         select(Publication.id.label("publication_id"),
                func.ts_rank(SEARCH_VECTOR, query).label("rank"))
-        .join(Edition, Edition.publication_id == Publication.id)
-        .where(SEARCH_VECTOR.op("@@")(query), Edition.language_tag == language_tag,
-               visible_now(now))
-        .order_by(func.ts_rank(SEARCH_VECTOR, query).desc(), Edition.statement_date.desc())
+        .join(candidates, candidates.c.publication_id == Publication.id)
+        .order_by(func.ts_rank(SEARCH_VECTOR, query).desc(), Publication.id.desc())
         .limit(limit)
         .subquery()
     )
