@@ -41,7 +41,7 @@ from portal.workflow import (
 )
 
 CONTENT = Path(__file__).parent / "content"
-LANGUAGES = ["en", "es", "fr", "ar", "fil", "id", "pt-BR", "zh-Hans"]
+LANGUAGES = ["en", "es", "fr", "ar", "fil", "id", "pt-BR", "zh-Hans", "ne"]
 
 
 @dataclass(frozen=True)
