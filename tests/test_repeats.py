@@ -226,3 +226,27 @@ def test_state_changing_buttons_disable_themselves(db, client, auth, translator,
     editor = client.get(editor_url(translation)).get_data(as_text=True)
     assert re.search(r'<button[^>]*formaction="[^"]+/submit"[^>]*data-once', editor)
     assert reload(db, Translation, translation.id).state == TranslationState.IN_PROGRESS
+
+
+def test_a_late_submit_after_the_version_came_back_submits_nothing(
+        db, client, auth, translator, reviewer, statement):
+    """The version went back to its author meanwhile: a retried submit is not a new one."""
+    translation = translation_of(db, statement, "es")
+    auth.login(translator)
+    claim(client, translation)
+    fill_all(client, translation, statement)
+    token = csrf_token(client, editor_url(translation))
+    late = {"csrf_token": token, "versions": "0"}  # what the editor held when first sent
+    client.post(f"/desk/translations/{translation.id}/submit", data=late)
+    auth.logout()
+    auth.login(reviewer)
+    version = reload(db, Translation, translation.id).versions[-1]
+    post_form(client, f"/desk/versions/{version.id}", f"/desk/versions/{version.id}/decision",
+              {"decision": "changes", "comment": "One more look."})
+    auth.logout()
+    auth.login(translator)
+    response = client.post(f"/desk/translations/{translation.id}/submit",
+                           data={**late, "csrf_token": csrf_token(client, "/desk/queue")})
+    message = info(client, response)
+    assert "Version 1 was already submitted. Ana Translator is working on it." in message
+    assert len(reload(db, Translation, translation.id).versions) == 1

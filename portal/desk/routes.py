@@ -80,7 +80,7 @@ from portal.workflow.queue import (
     source_word_count,
     translate_tags,
 )
-from portal.workflow.translations import MAX_TITLE
+from portal.workflow.translations import MAX_TITLE, where_the_work_is
 
 KIND_LABELS = {
     SegmentKind.TITLE: _l("Title"),
@@ -370,6 +370,15 @@ def save_all(translation_id: int):
 def submit(translation_id: int):
     """Send the translation to review, saving whatever the form carried first."""
     translation = db.get_or_404(Translation, translation_id)
+    seen = request.form.get("versions", "")
+    if seen.isdigit() and int(seen) < len(translation.versions) and \
+            translation.versions[-1].created_by_id == current_user.id:
+        # A late repeat of a submit that went through (a reviewer may even have sent it
+        # back since): say so, rather than submit the same text again.
+        flash(_("Version %(number)d was already submitted.",
+                number=translation.versions[-1].number) + " " + where_the_work_is(translation),
+              "info")
+        return redirect(url_for(".editor", translation_id=translation.id), 303)
     if can_edit(current_user, translation):
         refused = _refuse_too_long(translation)
         if refused is not None:
