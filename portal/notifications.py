@@ -37,10 +37,15 @@ def language_pair(translation: Translation) -> str:
            f"{autonym(translation.language_tag)}"
 
 
-def queue_email(recipient: User | str, kind: str, **context) -> OutboxMessage:
-    """Render an e-mail for `recipient` and put it in the outbox."""
+def queue_email(recipient: User | str, kind: str, language: str | None = None,
+                **context) -> OutboxMessage:
+    """Render an e-mail for `recipient` and put it in the outbox.
+
+    A person gets it in their interface language; a bare address (a reader) in `language`,
+    the one they read in, when given.
+    """
     address = recipient.email if isinstance(recipient, User) else recipient
-    language = (recipient.interface_language if isinstance(recipient, User) else None) \
+    language = (recipient.interface_language if isinstance(recipient, User) else language) \
         or current_app.config["DEFAULT_LANGUAGE"]
     with force_locale(babel_name(language)):
         rendered = render_template(f"email/{kind}.txt", recipient=recipient,

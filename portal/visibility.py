@@ -18,7 +18,14 @@ from sqlalchemy.orm import aliased, defer
 
 from portal.caching import note_content_changed
 from portal.extensions import db
-from portal.models import Edition, Language, Publication, ReaderState, Release, Statement
+from portal.models import (
+    Edition,
+    Language,
+    Publication,
+    ReaderState,
+    Release,
+    Statement,
+)
 
 
 def visible_now(now: datetime, edition=Edition):
@@ -220,3 +227,51 @@ def next_change(now: datetime) -> datetime | None:
     """
     return db.session.scalar(select(func.min(Release.release_at))
                              .where(Release.release_at > now))
+
+
+def source_is_public(statement: Statement, now: datetime) -> bool:
+    """Readers see the statement's current source text now."""
+    return db.session.scalar(select(exists().where(
+        Edition.statement_id == statement.id,
+        Edition.language_tag == statement.source_language_tag,
+        Edition.source_revision_id == statement.current_revision_id,
+        visible_now(now)))) or False
+
+
+def scheduled_times(statement_ids: list[int], now: datetime) -> dict[tuple[int, str], datetime]:
+    """{(statement id, language): when} for languages whose newest release is still to come.
+
+    What coordinators see as "Scheduled" rather than "Published": readers do not see that
+    text yet. One indexed query for a page of statements.
+    """
+    if not statement_ids:
+        return {}
+    rows = db.session.execute(
+        select(Edition.statement_id, Edition.language_tag, Edition.visible_from,
+               Edition.statement_from)
+        .where(Edition.statement_id.in_(statement_ids), Edition.visible_until.is_(None),
+               not_yet_readable(now))).all()
+    return {(statement_id, tag): max(start, statement_from)
+            for statement_id, tag, start, statement_from in rows}
+
+
+def newest_edition(statement_id, language_tag):
+    """Join condition to the newest edition of a statement in a language, if any."""
+    return and_(Edition.statement_id == statement_id, Edition.language_tag == language_tag,
+                Edition.visible_until.is_(None))
+
+
+def scheduled_at(visible_from: datetime | None, statement_from: datetime | None,
+                 now: datetime) -> datetime | None:
+    """When the newest edition (its window start, and its statement's) becomes readable, if
+    that is after `now`; None when it is readable already or not released at all."""
+    if visible_from is None or statement_from is None:
+        return None
+    moment = max(visible_from, statement_from)
+    return moment if moment > now else None
+
+
+def not_yet_readable(now: datetime, edition=Edition):
+    """SQL twin of `scheduled_at(...) is not None`: released, but not readable before later."""
+    return and_(edition.statement_from.is_not(None),
+                or_(edition.visible_from > now, edition.statement_from > now))

@@ -174,13 +174,19 @@ TABLE = {
     "desk.submit": {
         "POST": (LOGIN,      FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
     },
-    "desk.review": {  # a version the volunteer wrote, waiting for an es reviewer
-        "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
+    "desk.review": {  # a version the volunteer wrote, waiting for an es reviewer: its
+        # author, es reviewers and coordinators read it; only a reviewer may decide
+        "GET":  (LOGIN,      FORBIDDEN,  OK,         OK,         OK,         OK),
     },
     "desk.decide": {
         "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
     },
     "desk.resolve_report": {  # a reader's report on the es text: for es reviewers
+        "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
+    },
+    "desk.open_correction": {  # the published es text: for es reviewers and its last
+        # translator (the volunteer translates es but did not write it)
+        "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
         "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
     },
     # Coordination is for coordinators and administrators only.
@@ -201,6 +207,9 @@ TABLE = {
         "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
     },
     "coordinate.unpublish": {
+        "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
+    },
+    "coordinate.corrections": {  # how corrections of a statement go live
         "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
     },
     "coordinate.progress": {
@@ -311,6 +320,8 @@ URLS = {
     "desk.review": lambda w: {"version_id": w.review_version},
     "desk.decide": lambda w: {"version_id": w.review_version},
     "desk.resolve_report": lambda w: {"report_id": w.report},
+    "desk.open_correction": lambda w: {"translation_id": w.published_es},
+    "coordinate.corrections": lambda w: {"statement_id": w.published},
     "coordinate.edit_statement": lambda w: {"statement_id": w.work},
     "coordinate.release": lambda w: {"statement_id": w.approved},
     "coordinate.unpublish": lambda w: {"statement_id": w.published},
@@ -344,6 +355,8 @@ FORMS = {
     "desk.submit": lambda w: {},  # every paragraph already has its draft
     "desk.decide": lambda w: {"decision": "approve", "comment": ""},
     "desk.resolve_report": lambda w: {},
+    "desk.open_correction": lambda w: {"segment": "", "note": "A typo."},
+    "coordinate.corrections": lambda w: {"corrections": "release"},
     "coordinate.new_statement": lambda w: {
         "title": "A new statement", "summary": "Its summary.", "body": "One paragraph.",
         "source_language": "en", "statement_date": "2026-12-18",
@@ -489,6 +502,7 @@ def _build(session) -> SimpleNamespace:
         review_version=review_version.id, own_version=own_version.id,
         open_es=_translation(session, open_, "es").id,
         published=published.id, published_slug=published.slug,
+        published_es=_translation(session, published, "es").id,
         approved=approved.id, approved_version=approved_version.id,
         report=report.id, organization=organization.id,
         invitation_token=invitation_token, reset_token=reset_token,

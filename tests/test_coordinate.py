@@ -417,7 +417,7 @@ def test_the_progress_matrix_shows_each_state_and_counts(app, client, db, signed
     assert '<td data-language="fr">1</td>' in in_progress
     totals = dict(re.findall(r'<li data-state="(\w+)">.*?</span> (\d+)</li>', page, re.S))
     assert totals == {"queued": "2", "in_progress": "1", "in_review": "0", "approved": "1",
-                      "published": "1", "needs_update": "0"}
+                      "published": "1", "scheduled": "0", "needs_update": "0"}
 
 
 def test_the_progress_page_runs_a_fixed_number_of_queries(client, signed_in, make,

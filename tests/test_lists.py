@@ -258,7 +258,8 @@ def test_totals_count_every_state_per_language_and_overall(client, db, signed_in
         for state in EVERY_STATE:
             assert footer_count(page, state, tag) == counts.get(state, 0), (tag, state)
     assert overall_totals(page) == {"queued": 3, "in_progress": 1, "in_review": 2,
-                                    "approved": 1, "published": 1, "needs_update": 1}
+                                    "approved": 1, "published": 1, "scheduled": 0,
+                                    "needs_update": 1}
     footer = page.split("<tfoot>")[1]
     assert all(f'class="state state-{state.value}">{state.title}<' in footer
                for state in EVERY_STATE)
@@ -266,7 +267,8 @@ def test_totals_count_every_state_per_language_and_overall(client, db, signed_in
     block = re.search(r'<ul class="state-totals" data-language="ar">(.*?)</ul>', one, re.S)
     assert dict(re.findall(r'<li data-state="(\w+)">.*?</span> (\d+)</li>', block.group(1),
                            re.S)) == {"queued": "2", "in_progress": "0", "in_review": "1",
-                                      "approved": "0", "published": "0", "needs_update": "0"}
+                                      "approved": "0", "published": "0", "scheduled": "0",
+                                      "needs_update": "0"}
     assert overall_totals(one) == overall_totals(page)
 
 
@@ -343,10 +345,12 @@ def test_the_matrix_keeps_its_header_and_statement_column_in_view(client, signed
     page = html_of(client.get("/coordinate/progress"))
     assert '<thead class="sticky-head">' in page
     assert '<th scope="col" class="sticky-col">' in page
-    # Two statements, the totals' heading and a row of totals per state.
-    assert len(re.findall(r'<th scope="row" class="sticky-col">', page)) == 3 + len(EVERY_STATE)
+    # Two statements, the totals' heading and a row of totals per state, and "Scheduled".
+    assert len(re.findall(r'<th scope="row" class="sticky-col">', page)) == \
+        3 + len(EVERY_STATE) + 1
     assert 'class="table-scroll matrix-scroll"' in page
-    assert " style=" not in page and "<script" not in page  # the CSP allows neither
+    # The CSP allows neither inline style nor inline script (script files are fine).
+    assert " style=" not in page and not re.search(r"<script(?![^>]*\bsrc=)", page)
     css = CSS.read_text()
     for selector in (".matrix .sticky-head th", ".matrix .sticky-col"):
         rule = re.search(re.escape(selector) + r" \{([^}]*)\}", css).group(1)

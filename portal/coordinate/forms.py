@@ -210,6 +210,16 @@ class ReleaseForm(PortalForm):
         return to_utc(self.release_at.data) if self.when.data == "at" else utcnow()
 
 
+class CorrectionsForm(PortalForm):
+    """How approved corrections of a statement's released translations go live."""
+
+    corrections = RadioField(
+        _l("Corrections of released translations"),
+        choices=[SelectChoice("live", _l("Go live as soon as a reviewer approves them")),
+                 SelectChoice("release", _l("Wait for a coordinator's release"))],
+        validators=[DataRequired()])
+
+
 class UnpublishForm(PortalForm):
     """Withdraw one language of a statement from readers."""
 

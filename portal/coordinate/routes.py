@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,13 +10,14 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.coordinate import bp
 from portal.coordinate.forms import (
     ROLE_TITLES,
     AuditFilterForm,
+    CorrectionsForm,
     InviteForm,
     NewStatementForm,
     OrganizationForm,
@@ -34,6 +35,7 @@ from portal.extensions import db
 from portal.inputs import page_number, refuse
 from portal.models import (
     AuditEvent,
+    Edition,
     Invitation,
     Language,
     Organization,
@@ -48,7 +50,14 @@ from portal.models import (
     utcnow,
 )
 from portal.models.languages import autonym
-from portal.visibility import enabled_languages, readers_see
+from portal.visibility import (
+    enabled_languages,
+    newest_edition,
+    not_yet_readable,
+    readers_see,
+    scheduled_at,
+    scheduled_times,
+)
 from portal.workflow import (
     AlreadyDone,
     WorkflowError,
@@ -59,6 +68,7 @@ from portal.workflow import (
     update_statement_details,
 )
 from portal.workflow.accounts import invite_person
+from portal.workflow.corrections import set_corrections_need_release
 from portal.workflow.locks import lock
 from portal.workflow.organizations import (
     create_organization,
@@ -74,6 +84,8 @@ from portal.workflow.people import (
 from portal.workflow.permissions import is_coordinator, latest_version
 from portal.workflow.releases import check_not_released, check_not_withdrawn
 
+# The key under which progress totals count published translations readers cannot see yet.
+SCHEDULED = "scheduled"
 AUDIT_PER_PAGE = 50
 STATEMENTS_PER_PAGE = 50
 PROGRESS_PER_PAGE = 25
@@ -100,12 +112,18 @@ def _template_helpers():
     return {"local_time": local_time, "zone_name": zone,
             "role_title": lambda role: ROLE_TITLES[Role(role)], "language_label": language_label,
             "state_title": _state_title, "TranslationState": TranslationState,
-            "may_manage": may_manage}
+            "may_manage": may_manage, "scheduled_title": scheduled_title}
 
 
 def local_time(moment, format: str = "medium") -> str:
     """A UTC moment as the coordinator reads it (Flask-Babel uses their zone and language)."""
     return "" if moment is None else format_datetime(moment, format)
+
+
+def scheduled_title(moment) -> str:
+    """"Scheduled (date, time, zone)": released, but readers do not see it until then."""
+    return _("Scheduled (%(time)s, %(zone)s)", time=format_datetime(moment, "medium"),
+             zone=coordinator_zone().key)
 
 
 def _state_title(value) -> str:
@@ -131,9 +149,10 @@ def statements():
     if page < 1 or page > pages:
         abort(404)
     rows = _statement_rows(conditions, page, STATEMENTS_PER_PAGE)
+    ids = [statement.id for statement, _title in rows]
     return render_template(
         "coordinate/statements.html", rows=rows,
-        counts=_state_counts([statement.id for statement, _title in rows]),
+        counts=_state_counts(ids), scheduled=_scheduled_by_statement(ids),
         states=list(TranslationState), page=page, pages=pages, total=total, text=text,
         max_text=MAX_FILTER_TEXT, filters={"q": text} if text else {},
     )
@@ -240,6 +259,26 @@ def withdraw(statement_id):
                          form, 400)
 
 
+@bp.post("/statements/<int:statement_id>/corrections", endpoint="corrections")
+def corrections_setting(statement_id):
+    """Choose whether approved corrections go live at once or wait for a release."""
+    statement = db.get_or_404(Statement, statement_id)
+    form = CorrectionsForm()
+    if not form.validate_on_submit():
+        refuse(400, _("Choose how corrections are released."))
+    required = form.corrections.data == "release"
+    changed = set_corrections_need_release(current_user, statement, required)
+    db.session.commit()
+    if required:
+        message = _("Approved corrections of this statement now wait for your release.")
+    else:
+        message = _("Approved corrections of this statement now go live at once.")
+    flash(message if changed else _("Nothing changed: %(setting)s",
+                                    setting=message[0].lower() + message[1:]),
+          "success" if changed else "info")
+    return redirect(url_for(".release", statement_id=statement.id), 303)
+
+
 @bp.get("/progress")
 def progress():
     """Statements × enabled languages, a page at a time: where the work is.
@@ -255,7 +294,18 @@ def progress():
     return render_template("coordinate/progress.html",
                            progress=_progress(languages, choice, page), choice=choice,
                            filters=choice.arguments(), deadline_filters=DEADLINE_FILTERS,
-                           state_titles={state: state.title for state in TranslationState})
+                           state_titles={state: state.title for state in TranslationState},
+                           total_states=_total_states())
+
+
+def _total_states() -> list[tuple[str, str]]:
+    """The rows of the progress totals: each state, and "Scheduled" after "Published"."""
+    rows = []
+    for state in TranslationState:
+        rows.append((state.value, state.title))
+        if state == TranslationState.PUBLISHED:
+            rows.append((SCHEDULED, _("Scheduled (not yet readable)")))
+    return rows
 
 
 # --- organizations ------------------------------------------------------------------------
@@ -516,6 +566,24 @@ def _state_counts(statement_ids: list[int]) -> dict[int, Counter]:
     return counts
 
 
+def _scheduled_by_statement(statement_ids: list[int]) -> dict[int, Counter]:
+    """{statement id: Counter of release times} of the published translations readers
+    cannot see yet: shown as "Scheduled (time)" instead of "Published"."""
+    now = utcnow()
+    times = scheduled_times(statement_ids, now)
+    if not times:
+        return {}
+    published = set(db.session.execute(
+        select(Translation.statement_id, Translation.language_tag)
+        .where(Translation.statement_id.in_({key[0] for key in times}),
+               Translation.state == TranslationState.PUBLISHED)).all())
+    result: dict[int, Counter] = {}
+    for (statement_id, tag), moment in times.items():
+        if (statement_id, tag) in published:
+            result.setdefault(statement_id, Counter())[moment] += 1
+    return result
+
+
 def _approved_versions(statement: Statement) -> dict:
     """{version id: Version} of the statement's approved translations, by language."""
     translations = db.session.scalars(
@@ -560,6 +628,9 @@ def _release_page(statement: Statement, form: ReleaseForm, unpublish_form: Unpub
         "coordinate/release.html", statement=statement, form=form,
         unpublish_form=unpublish_form, translations=translations, scheduled=scheduled,
         readers_see=readers_see(statement, now),
+        scheduled_at=scheduled_times([statement.id], now),
+        corrections_form=CorrectionsForm(formdata=None, data={
+            "corrections": "release" if statement.corrections_need_release else "live"}),
     ), status
 
 
@@ -627,10 +698,12 @@ def _progress_conditions(choice: ProgressFilter, tags: list[str]) -> list:
 
 
 class Cell(NamedTuple):
-    """One translation in the matrix: the editor's link and the state."""
+    """One translation in the matrix: the editor's link, the state, and when a published
+    one becomes readable if that is still to come."""
 
     translation_id: int
     state: TranslationState
+    scheduled: datetime | None = None
 
 
 @dataclass
@@ -663,23 +736,36 @@ def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> P
         abort(404)
     rows = _statement_rows(conditions, page, PROGRESS_PER_PAGE)
     cells = {}
+    now = utcnow()
     if rows:
-        cells = {(statement_id, tag): Cell(translation_id, state)
-                 for translation_id, statement_id, tag, state in db.session.execute(
+        # Each cell with its newest edition, to tell "Scheduled" from "Published".
+        cells = {(statement_id, tag): Cell(translation_id, state,
+                                           scheduled_at(start, statement_from, now)
+                                           if state == TranslationState.PUBLISHED else None)
+                 for translation_id, statement_id, tag, state, start, statement_from
+                 in db.session.execute(
                      select(Translation.id, Translation.statement_id, Translation.language_tag,
-                            Translation.state)
+                            Translation.state, Edition.visible_from, Edition.statement_from)
+                     .outerjoin(Edition, newest_edition(Translation.statement_id,
+                                                        Translation.language_tag))
                      .where(Translation.statement_id.in_([row[0].id for row in rows]),
                             Translation.language_tag.in_([lang.tag for lang in shown])))}
     result = Progress(languages, shown, rows, cells, page=page, pages=pages, total=total,
                       columns={tag: Counter() for tag in tags})
     # Every translation, counted by the database: one GROUP BY over the (language, state)
-    # index; languages no longer enabled are left out here rather than in SQL.
-    for tag, state, count in db.session.execute(
-            select(Translation.language_tag, Translation.state, func.count())
-            .group_by(Translation.language_tag, Translation.state)):
+    # index, published ones that readers cannot see yet counted apart as "Scheduled";
+    # languages no longer enabled are left out here rather than in SQL.
+    waiting = case((and_(Translation.state == TranslationState.PUBLISHED,
+                         not_yet_readable(now)), 1), else_=0)
+    for tag, state, scheduled, count in db.session.execute(
+            select(Translation.language_tag, Translation.state, waiting, func.count())
+            .outerjoin(Edition, newest_edition(Translation.statement_id,
+                                               Translation.language_tag))
+            .group_by(Translation.language_tag, Translation.state, waiting)):
         if tag in result.columns:
-            result.columns[tag][state] += count
-            result.totals[state] += count
+            key = SCHEDULED if scheduled else state
+            result.columns[tag][key] += count
+            result.totals[key] += count
     return result
 
 

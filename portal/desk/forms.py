@@ -46,6 +46,26 @@ class DecisionForm(ConfirmForm):
                            validators=[DataRequired()])
 
 
+class CorrectionForm(ConfirmForm):
+    """Open a correction: which paragraph is wrong (optional) and a note for the translator."""
+
+    report = HiddenField()
+    segment = SelectField(_l("Which paragraph is wrong?"), validators=[Optional()],
+                          validate_choice=False)
+    note = TextAreaField(_l("What is wrong (optional)"),
+                         validators=[Optional(), Length(max=MAX_COMMENT, message=TOO_LONG)])
+
+
+def paragraph_notes(formdata, positions) -> dict[int, str]:
+    """The review form's `note-<position>` fields: comments on single paragraphs."""
+    notes = {}
+    for position in positions:
+        text = strip_control_characters(formdata.get(f"note-{position}", "")).strip()
+        if text:
+            notes[position] = _text(text)[:MAX_COMMENT]
+    return notes
+
+
 @dataclass(frozen=True)
 class SegmentEdit:
     """One segment's text as posted, and the draft revision it was typed over."""

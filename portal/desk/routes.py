@@ -20,9 +20,11 @@ from portal.desk.forms import (
     MAX_SAVE_BYTES,
     MAX_SEGMENT_LENGTH,
     ConfirmForm,
+    CorrectionForm,
     DecisionForm,
     RefusedSave,
     ReleaseForm,
+    paragraph_notes,
     segment_edits,
     segment_save,
 )
@@ -32,10 +34,12 @@ from portal.models import (
     ProblemReport,
     SegmentKind,
     Translation,
+    TranslationState,
     Version,
     utcnow,
 )
 from portal.models.languages import autonym, english_name
+from portal.reader.negotiation import safe_next
 from portal.workflow import (
     AlreadyDone,
     StaleDraft,
@@ -48,24 +52,27 @@ from portal.workflow import (
     save_draft_segment,
     submit_translation,
 )
+from portal.workflow.corrections import open_correction, open_correction_of
 from portal.workflow.permissions import (
     active_claim_count,
     can_edit,
+    can_open_correction,
+    can_read_translation,
     can_review,
-    can_review_language,
     can_translate,
     claim_is_active,
     is_claimable,
-    is_coordinator,
     latest_version,
 )
 from portal.workflow.queue import (
     QUEUE_PER_PAGE,
     Conflict,
+    conversation,
     count_open_work,
     count_translated,
     editor_rows,
     my_claims,
+    my_submitted,
     open_reports_for,
     open_work_for,
     review_rows,
@@ -73,7 +80,7 @@ from portal.workflow.queue import (
     source_word_count,
     translate_tags,
 )
-from portal.workflow.translations import MAX_TITLE
+from portal.workflow.translations import MAX_TITLE, where_the_work_is
 
 KIND_LABELS = {
     SegmentKind.TITLE: _l("Title"),
@@ -131,6 +138,7 @@ def home():
         "desk/home.html", now=utcnow(), claims=claims,
         sent_back=[item for item in claims if item.sent_back],
         reviews=reviews_waiting_for(current_user), reports=open_reports_for(current_user),
+        submitted=my_submitted(current_user),
     )
 
 
@@ -210,14 +218,15 @@ def release(translation_id: int):
 def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | None = None,
                    typed: dict[str, str] | None = None):
     editable = can_edit(current_user, translation)
-    if not editable and not (can_review_language(current_user, translation.language_tag)
-                             or is_coordinator(current_user)):
+    if not can_read_translation(current_user, translation):
         abort(403)
     revision = translation.statement.current_revision
     drafts = drafts_by_key(translation)
     version = latest_version(translation)
     last_review = version.reviews[-1] if version is not None and version.reviews else None
-    rows = editor_rows(translation, drafts, conflicts)
+    correction = open_correction_of(translation)
+    rows = editor_rows(translation, drafts, conflicts, correction=correction,
+                       review=last_review if editable else None)
     for row in rows:  # a refused form comes back with what was typed in its boxes
         if typed and row.repeat_of is None and row.segment.key in typed:
             row.text = typed[row.segment.key]
@@ -227,6 +236,11 @@ def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | No
         translated=count_translated(revision.segments, drafts), total=len(revision.segments),
         editable=editable, version=version, last_review=last_review, now=utcnow(),
         form=ConfirmForm(back=_back(".editor", translation_id=translation.id)),
+        correction=correction, conversation=conversation(translation),
+        may_correct=translation.state == TranslationState.PUBLISHED
+        and can_open_correction(current_user, translation),
+        claimable=is_claimable(translation, utcnow())
+        and can_translate(current_user, translation.language_tag),
     )
 
 
@@ -356,6 +370,15 @@ def save_all(translation_id: int):
 def submit(translation_id: int):
     """Send the translation to review, saving whatever the form carried first."""
     translation = db.get_or_404(Translation, translation_id)
+    seen = request.form.get("versions", "")
+    if seen.isdigit() and int(seen) < len(translation.versions) and \
+            translation.versions[-1].created_by_id == current_user.id:
+        # A late repeat of a submit that went through (a reviewer may even have sent it
+        # back since): say so, rather than submit the same text again.
+        flash(_("Version %(number)d was already submitted.",
+                number=translation.versions[-1].number) + " " + where_the_work_is(translation),
+              "info")
+        return redirect(url_for(".editor", translation_id=translation.id), 303)
     if can_edit(current_user, translation):
         refused = _refuse_too_long(translation)
         if refused is not None:
@@ -385,13 +408,15 @@ def review(version_id: int):
 
 
 def _review_page(version: Version, form: DecisionForm):
+    """The version read-only, its history and review conversation; the decision for reviewers."""
     translation = version.translation
-    if not can_review_language(current_user, translation.language_tag):
+    if not can_read_translation(current_user, translation):
         abort(403)
     return render_template(
         "desk/review.html", version=version, translation=translation,
         statement=translation.statement, rows=review_rows(version),
         may_review=can_review(current_user, version), form=form,
+        conversation=conversation(translation), notes=request.form if form.errors else {},
     )
 
 
@@ -410,9 +435,16 @@ def decide(version_id: int):
               "language": autonym(translation.language_tag)}
     if form.decision.data == "approve":
         approve_version(current_user, version, form.comment.data or "")
-        message = _("You approved version %(number)d of “%(title)s” (%(language)s).", **values)
+        if translation.state == TranslationState.PUBLISHED:
+            message = _("You approved version %(number)d of “%(title)s” (%(language)s). It "
+                        "corrects the published text, so readers see it now.", **values)
+        else:
+            message = _("You approved version %(number)d of “%(title)s” (%(language)s).",
+                        **values)
     else:
-        request_changes(current_user, version, form.comment.data or "")
+        request_changes(current_user, version, form.comment.data or "",
+                        paragraph_comments=paragraph_notes(
+                            request.form, [part.position for part in version.segments]))
         message = _("Version %(number)d of “%(title)s” (%(language)s) went back to its "
                     "translator with your comment.", **values)
     db.session.commit()
@@ -430,3 +462,63 @@ def resolve(report_id: int):
         db.session.commit()
         flash(_("Report marked as resolved."), "success")
     return redirect(url_for(".home"), 303)
+
+
+def _paragraph_choices(translation: Translation) -> list[tuple[str, str]]:
+    """The published paragraphs to point a correction at, by segment key."""
+    choices = [("", _("No paragraph in particular"))]
+    version = latest_version(translation)
+    seen = set()
+    for number, part in enumerate(version.segments if version else [], start=1):
+        if part.segment_key not in seen:
+            seen.add(part.segment_key)
+            text = " ".join(part.text.split())
+            choices.append((part.segment_key,
+                            f"{number}. {text[:69] + '…' if len(text) > 70 else text}"))
+    return choices
+
+
+@bp.route("/translations/<int:translation_id>/correction", methods=["GET", "POST"],
+          endpoint="open_correction")
+def correct(translation_id: int):
+    """Open a published translation again to fix a mistake; readers keep the old text."""
+    translation = db.get_or_404(Translation, translation_id)
+    if not can_open_correction(current_user, translation):
+        abort(403)
+    form = CorrectionForm(back=_back(".editor", translation_id=translation.id))
+    form.segment.choices = _paragraph_choices(translation)
+    if form.validate_on_submit():
+        report = None
+        if (form.report.data or "").isdigit():
+            report = db.session.get(ProblemReport, int(form.report.data))
+            if report is None or report.statement_id != translation.statement_id or \
+                    report.language_tag != translation.language_tag:
+                refuse(400, _("That report is not about this translation."))
+        keys = {value for value, _label in form.segment.choices if value}
+        segment_key = form.segment.data if form.segment.data in keys else None
+        try:
+            open_correction(current_user, translation, report=report, segment_key=segment_key,
+                            note=form.note.data or "")
+        except AlreadyDone as done:
+            db.session.commit()  # a further report was linked to the open correction
+            flash(done.message, "info")
+            return redirect(safe_next(form.back.data or "", url_for(
+                ".editor", translation_id=translation.id)), 303)
+        db.session.commit()
+        flash(_("A correction of “%(title)s” (%(language)s) is open. Readers keep seeing the "
+                "published text until the corrected version is approved.",
+                title=translation.statement.current_revision.title,
+                language=autonym(translation.language_tag)), "success")
+        if can_translate(current_user, translation.language_tag):
+            return redirect(url_for(".claim", translation_id=translation.id), 303)
+        return redirect(url_for(".editor", translation_id=translation.id), 303)
+    if form.is_submitted():
+        return render_template("desk/correction.html", translation=translation,
+                               statement=translation.statement, form=form), 400
+    if translation.state != TranslationState.PUBLISHED:
+        # Nothing to open (a repeat, or already open): say where the work is.
+        flash(_("This translation is not published now, so there is nothing to correct: it "
+                "is %(state)s.", state=translation.state.title.lower()), "info")
+        return redirect(url_for(".editor", translation_id=translation.id), 303)
+    return render_template("desk/correction.html", translation=translation,
+                           statement=translation.statement, form=form)

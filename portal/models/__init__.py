@@ -17,7 +17,9 @@ from portal.models.statements import (
     Statement,
 )
 from portal.models.translations import (
+    Correction,
     DraftSegment,
+    ParagraphComment,
     ProblemReport,
     Review,
     ReviewDecision,
@@ -28,10 +30,9 @@ from portal.models.translations import (
 )
 
 __all__ = [
-    "AuditEvent", "Base", "DraftSegment", "Edition", "Invitation", "Language", "LanguageSkill",
-    "Organization", "OutboxMessage", "ProblemReport", "Publication", "ReaderState", "Release",
-    "Review",
-    "ReviewDecision", "Role", "SegmentKind",
+    "AuditEvent", "Base", "Correction", "DraftSegment", "Edition", "Invitation", "Language",
+    "LanguageSkill", "Organization", "OutboxMessage", "ParagraphComment", "ProblemReport",
+    "Publication", "ReaderState", "Release", "Review", "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
     "User", "Version", "VersionSegment", "organization_languages", "utcnow",
 ]

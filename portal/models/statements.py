@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +58,10 @@ class Statement(Base):
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("source_revisions.id", use_alter=True)
     )
+    # A correction of a released translation goes live once approved, unless coordinators
+    # asked to release corrections of this statement themselves.
+    corrections_need_release: Mapped[bool] = mapped_column(
+        default=False, server_default=false())
 
     current_revision: Mapped["SourceRevision | None"] = relationship(
         foreign_keys=[current_revision_id], post_update=True

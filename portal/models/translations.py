@@ -153,7 +153,8 @@ class Version(Base):
         back_populates="version", order_by="VersionSegment.position",
         cascade="all, delete-orphan",
     )
-    reviews: Mapped[list["Review"]] = relationship(back_populates="version")
+    reviews: Mapped[list["Review"]] = relationship(back_populates="version",
+                                                   order_by="Review.id")
 
 
 class VersionSegment(Base):
@@ -197,6 +198,29 @@ class Review(Base):
 
     version: Mapped[Version] = relationship(back_populates="reviews")
     reviewer: Mapped[User] = relationship()
+    paragraph_comments: Mapped[list["ParagraphComment"]] = relationship(
+        back_populates="review", order_by="ParagraphComment.position",
+        cascade="all, delete-orphan")
+
+
+class ParagraphComment(Base):
+    """A reviewer's comment on one paragraph of the version they sent back."""
+
+    __tablename__ = "paragraph_comments"
+    __table_args__ = (
+        UniqueConstraint("review_id", "position"),
+        CheckConstraint("length(comment) > 0", name="comment_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    # The paragraph's place in the version's source revision, and its key (the hash of its
+    # text) so the editor finds it again in a later source revision.
+    position: Mapped[int]
+    segment_key: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text)
+
+    review: Mapped[Review] = relationship(back_populates="paragraph_comments")
 
 
 class ProblemReport(Base):
@@ -219,3 +243,34 @@ class ProblemReport(Base):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     statement: Mapped[Statement] = relationship()
+    correction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("corrections.id", ondelete="SET NULL"), index=True)
+    correction: Mapped["Correction | None"] = relationship(back_populates="reports")
+
+
+class Correction(Base):
+    """A published translation opened again to fix a mistake, while readers keep the old text.
+
+    Open while `closed_at` is NULL; closed when the fixed version is released (the
+    readers' reports it answers are resolved then, with a link to the fix).
+    """
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    translation_id: Mapped[int] = mapped_column(
+        ForeignKey("translations.id", ondelete="CASCADE"), index=True)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # The version readers saw when it was opened, and the reported paragraph's key in it.
+    published_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    segment_key: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    fixed_version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    translation: Mapped[Translation] = relationship()
+    opened_by: Mapped[User | None] = relationship()
+    fixed_version: Mapped[Version | None] = relationship(foreign_keys=[fixed_version_id])
+    reports: Mapped[list[ProblemReport]] = relationship(back_populates="correction",
+                                                        order_by="ProblemReport.id")

@@ -90,3 +90,24 @@ def can_review(user, version: Version, check_state: bool = True) -> bool:
 def can_release(user) -> bool:
     """Coordinators release and unpublish."""
     return is_coordinator(user)
+
+
+def wrote_a_version(user, translation: Translation) -> bool:
+    """The person wrote one of the translation's versions."""
+    return _signed_in(user) and any(version.created_by_id == user.id
+                                    for version in translation.versions)
+
+
+def can_read_translation(user, translation: Translation) -> bool:
+    """Its claimant, its reviewers, coordinators and the authors of its versions may read it."""
+    return (can_edit(user, translation) or can_review_language(user, translation.language_tag)
+            or is_coordinator(user) or wrote_a_version(user, translation))
+
+
+def can_open_correction(user, translation: Translation) -> bool:
+    """Reviewers of the language and the translation's last translator may correct it."""
+    if can_review_language(user, translation.language_tag):
+        return True
+    version = latest_version(translation)
+    return (version is not None and _signed_in(user) and version.created_by_id == user.id
+            and can_translate(user, translation.language_tag))

@@ -4,7 +4,7 @@ Each list is one SQL statement however many rows it holds: counts (words, demand
 progress) and "the latest version / review" are correlated subqueries, not per-row loads.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from markupsafe import Markup
@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from portal.content.diff import previous_texts, word_diff
 from portal.extensions import db
 from portal.models import (
+    Correction,
     DraftSegment,
     ProblemReport,
     Review,
@@ -247,6 +248,7 @@ class OpenReport:
     report: ProblemReport
     statement: Statement
     title: str
+    translation_id: int | None = None  # the translation a correction would open
 
 
 def open_reports_for(user: User) -> list[OpenReport]:
@@ -255,13 +257,15 @@ def open_reports_for(user: User) -> list[OpenReport]:
     if not tags:
         return []
     rows = db.session.execute(
-        select(ProblemReport, Statement, SourceRevision.title)
+        select(ProblemReport, Statement, SourceRevision.title, Translation.id)
         .join(Statement, Statement.id == ProblemReport.statement_id)
         .join(SourceRevision, SourceRevision.id == Statement.current_revision_id)
+        .outerjoin(Translation, and_(Translation.statement_id == ProblemReport.statement_id,
+                                     Translation.language_tag == ProblemReport.language_tag))
         .where(ProblemReport.resolved_at.is_(None), ProblemReport.language_tag.in_(tags))
         .order_by(ProblemReport.created_at, ProblemReport.id)
     ).all()
-    return [OpenReport(row.ProblemReport, row.Statement, row.title) for row in rows]
+    return [OpenReport(row.ProblemReport, row.Statement, row.title, row[3]) for row in rows]
 
 
 def source_word_count(revision: SourceRevision) -> int:
@@ -296,6 +300,57 @@ def count_translated(segments: list, drafts: dict) -> int:
                if segment.key in drafts and drafts[segment.key].text.strip())
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """A version the person wrote that waits for review or release."""
+
+    translation: Translation
+    statement: Statement
+    title: str
+    version: Version
+
+
+def my_submitted(user: User, limit: int = 20) -> list[Submitted]:
+    """The person's latest versions still in review or approved, newest first."""
+    rows = db.session.execute(
+        select(Translation, Statement, SourceRevision.title, Version)
+        .join(Statement, Statement.id == Translation.statement_id)
+        .join(SourceRevision, SourceRevision.id == Statement.current_revision_id)
+        .join(Version, and_(Version.translation_id == Translation.id,
+                            Version.number == _latest_number()))
+        .where(Version.created_by_id == user.id,
+               Translation.state.in_([TranslationState.IN_REVIEW, TranslationState.APPROVED]))
+        .order_by(Version.created_at.desc(), Version.id.desc()).limit(limit)
+    ).all()
+    return [Submitted(row.Translation, row.Statement, row.title, row.Version) for row in rows]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step in a translation's history: a version submitted, a review, a correction."""
+
+    when: datetime
+    kind: str  # "submitted", "approved", "changes_requested", "correction"
+    version: Version | None = None
+    review: Review | None = None
+    correction: Correction | None = None
+
+
+def conversation(translation: Translation) -> list[Event]:
+    """Every version, review (with its paragraph comments) and correction, oldest first."""
+    events = []
+    for version in translation.versions:
+        events.append(Event(version.created_at, "submitted", version=version))
+        for review in version.reviews:
+            events.append(Event(review.created_at, review.decision.value, version=version,
+                                review=review))
+    for correction in db.session.scalars(select(Correction).where(
+            Correction.translation_id == translation.id).order_by(Correction.id)):
+        events.append(Event(correction.opened_at, "correction", correction=correction))
+    order = {"submitted": 0, "correction": 1, "approved": 2, "changes_requested": 2}
+    return sorted(events, key=lambda event: (event.when, order[event.kind]))
+
+
 @dataclass
 class EditorRow:
     """One segment in the editor: the source, the draft, and what changed in the source."""
@@ -310,6 +365,8 @@ class EditorRow:
     earlier_translation: str | None = None
     # When a save was refused: the text saved elsewhere, shown beside what was typed.
     conflict_text: str | None = None
+    reported: bool = False  # the paragraph a correction was opened for
+    comments: list[str] = field(default_factory=list)  # the reviewer's, on this paragraph
 
 
 @dataclass(frozen=True)
@@ -322,8 +379,16 @@ class Conflict:
 
 
 def editor_rows(translation: Translation, drafts: dict,
-                conflicts: dict[str, Conflict] | None = None) -> list[EditorRow]:
-    """The editor's segments; changed ones are marked when an earlier version is outdated."""
+                conflicts: dict[str, Conflict] | None = None,
+                correction: Correction | None = None,
+                review: Review | None = None) -> list[EditorRow]:
+    """The editor's segments; changed ones are marked when an earlier version is outdated,
+    the reported one when a correction is open, and a reviewer's paragraph comments are
+    placed beside their paragraphs when the last review asked for changes."""
+    comments: dict[str, list[str]] = {}
+    if review is not None and review.decision == ReviewDecision.CHANGES_REQUESTED:
+        for note in review.paragraph_comments:
+            comments.setdefault(note.segment_key, []).append(note.comment)
     segments = translation.statement.current_revision.segments
     version = latest_version(translation)
     replaced: dict[int, str] = {}
@@ -338,7 +403,11 @@ def editor_rows(translation: Translation, drafts: dict,
         draft = drafts.get(segment.key)
         row = EditorRow(number=number, segment=segment, text=draft.text if draft else "",
                         revision=draft.revision if draft else 0,
-                        repeat_of=first_number.get(segment.key))
+                        repeat_of=first_number.get(segment.key),
+                        reported=correction is not None
+                        and correction.segment_key == segment.key,
+                        comments=comments.get(segment.key, [])
+                        if segment.key not in first_number else [])
         first_number.setdefault(segment.key, number)
         if segment.position in replaced:
             row.changed = True

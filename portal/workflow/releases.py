@@ -23,6 +23,7 @@ from portal.models.languages import autonym
 from portal.notifications import portal_url, queue_email
 from portal.visibility import refresh_editions
 from portal.workflow.audit import record_event
+from portal.workflow.corrections import close_correction
 from portal.workflow.errors import AlreadyDone, NotAllowed, WorkflowError
 from portal.workflow.locks import lock
 from portal.workflow.permissions import can_release, latest_version
@@ -80,11 +81,36 @@ def release_statement(actor: User | None, statement: Statement, versions: list[V
         record_event(actor, "translation.release", translation=version.translation,
                      from_state=TranslationState.APPROVED, to_state=TranslationState.PUBLISHED,
                      detail=f"version {version.number} at {release_at.isoformat()}")
+        close_correction(actor, version.translation, version, release_at)
     db.session.flush()
     refresh_editions([statement.id])
     record_event(actor, "statement.release", statement=statement,
                  detail=f"{len(versions)} translation(s) at {release_at.isoformat()}")
     _tell_member_organizations(statement, release)
+    return release
+
+
+def release_correction(actor: User, version: Version, now: datetime | None = None) -> Release:
+    """Put an approved correction online at once, on its own: the source and the other
+    languages are already public and stay as they are. Called by approve_version."""
+    now = now or utcnow()
+    translation = version.translation
+    statement = translation.statement
+    title, summary, body = assemble_version(version)
+    release = Release(statement=statement, release_at=now, created_by=actor,
+                      note=f"correction of {translation.language_tag}")
+    db.session.add(release)
+    db.session.add(Publication(
+        statement=statement, release=release, language_tag=translation.language_tag,
+        source_revision=version.source_revision, version_id=version.id,
+        title=title, summary=summary, body=body))
+    translation.state = TranslationState.PUBLISHED
+    record_event(actor, "translation.release", translation=translation,
+                 from_state=TranslationState.APPROVED, to_state=TranslationState.PUBLISHED,
+                 detail=f"version {version.number} at {now.isoformat()} (correction)")
+    close_correction(actor, translation, version, now)
+    db.session.flush()
+    refresh_editions([statement.id])
     return release
 
 

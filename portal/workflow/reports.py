@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from portal.extensions import db
 from portal.models import ProblemReport, Publication, User, utcnow
 from portal.workflow.audit import record_event
-from portal.workflow.errors import NotAllowed, WorkflowError
+from portal.workflow.errors import AlreadyDone, NotAllowed, WorkflowError
 from portal.workflow.permissions import can_review_language
 
 MAX_MESSAGE = 2000
@@ -36,7 +36,11 @@ def resolve_report(actor: User, report: ProblemReport) -> ProblemReport:
     if not can_review_language(actor, report.language_tag):
         raise NotAllowed(_l("Only reviewers of this language can resolve its reports."))
     if report.resolved_at is not None:
-        raise WorkflowError(_l("This report was already resolved."))
+        who = db.session.get(User, report.resolved_by_id) if report.resolved_by_id else None
+        if who is not None:
+            raise AlreadyDone(_l("%(name)s already resolved this report.",
+                                 name=who.display_name))
+        raise AlreadyDone(_l("This report was already resolved."))
     report.resolved_at = utcnow()
     report.resolved_by_id = actor.id
     record_event(actor, "report.resolve", statement=report.statement,

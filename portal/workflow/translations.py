@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import (
+    AuditEvent,
     DraftSegment,
     LanguageSkill,
+    ParagraphComment,
     Review,
     ReviewDecision,
     SegmentKind,
@@ -79,7 +81,8 @@ def claim_translation(actor: User, translation: Translation,
     if not won:
         if translation.state == TranslationState.IN_PROGRESS and translation.claimed_by:
             raise ClaimLost(translation.claimed_by.display_name, translation.claim_expires_at)
-        raise WorkflowError(_l("This translation is not open for claiming."))
+        _check_not_submitted(actor, translation)  # a late repeat after one's own submit
+        raise AlreadyDone(where_the_work_is(translation))
     _carry_over_latest_version(translation, actor)
     record_event(actor, "translation.claim", translation=translation, from_state=from_state,
                  to_state=TranslationState.IN_PROGRESS)
@@ -105,6 +108,14 @@ def _carry_over_latest_version(translation: Translation, actor: User) -> None:
                                         revision=1, updated_by_id=actor.id))
 
 
+def _claimed_before(actor: User, translation: Translation) -> bool:
+    """The person once held a claim on this translation (the audit log says so)."""
+    return db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.translation_id == translation.id, AuditEvent.actor_id == actor.id,
+        AuditEvent.action.in_(["translation.claim", "translation.release_claim"])).limit(1)) \
+        is not None
+
+
 def open_state(translation: Translation) -> TranslationState:
     """Where unclaimed work goes back to: an outdated earlier version means an update."""
     version = latest_version(translation)
@@ -121,6 +132,9 @@ def release_claim(actor: User, translation: Translation, reason: str = "") -> Tr
         raise AlreadyDone(_l("This translation is already back in the queue."))
     if translation.state != TranslationState.IN_PROGRESS or \
             translation.claimed_by_id != actor.id:
+        if _claimed_before(actor, translation):  # a late repeat: the work moved on
+            raise AlreadyDone(_l("You no longer hold this claim. %(where)s",
+                                 where=where_the_work_is(translation)))
         raise NotAllowed(_l("Only the person who claimed this translation can release it."))
     to_state = open_state(translation)
     translation.state = to_state
@@ -235,6 +249,22 @@ SUBMITTED_STATES = {
 }
 
 
+def where_the_work_is(translation: Translation) -> str:
+    """One sentence on where a translation's work is now, for a late repeat of an action."""
+    version = latest_version(translation)
+    number = version.number if version is not None else 0
+    state = translation.state
+    if state == TranslationState.IN_PROGRESS and translation.claimed_by is not None:
+        return str(_l("%(name)s is working on it.", name=translation.claimed_by.display_name))
+    if state == TranslationState.IN_REVIEW:
+        return str(_l("Version %(number)d is waiting for review.", number=number))
+    if state == TranslationState.APPROVED:
+        return str(_l("Version %(number)d is approved and waiting for release.", number=number))
+    if state == TranslationState.PUBLISHED:
+        return str(_l("Version %(number)d is published.", number=number))
+    return str(_l("It is back in the queue."))
+
+
 def _check_not_submitted(actor: User, translation: Translation) -> None:
     """A repeated submit (a double click, a second tab) is told what already happened."""
     version = latest_version(translation)
@@ -296,12 +326,24 @@ def approve_version(actor: User, version: Version, comment: str = "") -> Review:
                 version=version, pair=language_pair(translation),
                 link=portal_url("desk.home"))
     db.session.flush()
+    # Imported here: corrections and releases build on this module's transitions.
+    from portal.workflow.corrections import correction_is_live_on_approval
+    from portal.workflow.releases import release_correction
+
+    now = utcnow()
+    if correction_is_live_on_approval(translation, version, now):
+        release_correction(actor, version, now)
     return review
 
 
 def request_changes(actor: User, version: Version, comment: str,
-                    now: datetime | None = None) -> Review:
-    """Send a version back to its translator with a comment; they hold the claim again."""
+                    now: datetime | None = None,
+                    paragraph_comments: dict[int, str] | None = None) -> Review:
+    """Send a version back to its translator with a comment; they hold the claim again.
+
+    `paragraph_comments` ({position: comment}) are shown beside those paragraphs in the
+    translator's editor.
+    """
     if not comment.strip():
         raise WorkflowError(_l("Say what should change: the comment goes to the translator."),
                             400)
@@ -309,6 +351,11 @@ def request_changes(actor: User, version: Version, comment: str,
     now = now or utcnow()
     review = Review(version=version, reviewer=actor,
                     decision=ReviewDecision.CHANGES_REQUESTED, comment=comment.strip())
+    keys = {part.position: part.segment_key for part in version.segments}
+    review.paragraph_comments = [
+        ParagraphComment(position=position, segment_key=keys[position], comment=text.strip())
+        for position, text in sorted((paragraph_comments or {}).items())
+        if position in keys and text.strip()]
     db.session.add(review)
     translation = version.translation
     translation.state = TranslationState.IN_PROGRESS
