@@ -1,7 +1,7 @@
 """Corrections of published translations, paragraph comments in reviews
 
 Revision ID: d7c0e5a3f912
-Revises: c4e9b2a7d1f3
+Revises: d5f8a1c3e7b9
 Create Date: 2026-11-30 01:00:00.000000
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'd7c0e5a3f912'
-down_revision = 'c4e9b2a7d1f3'
+down_revision = 'd5f8a1c3e7b9'
 branch_labels = None
 depends_on = None
 
