@@ -206,6 +206,9 @@ TABLE = {
     "coordinate.progress": {
         "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
     },
+    "coordinate.translation": {  # one cell of the matrix: state, claimant, versions
+        "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
+    },
     "coordinate.organizations": {
         "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
     },
@@ -312,6 +315,7 @@ URLS = {
     "desk.decide": lambda w: {"version_id": w.review_version},
     "desk.resolve_report": lambda w: {"report_id": w.report},
     "coordinate.edit_statement": lambda w: {"statement_id": w.work},
+    "coordinate.translation": lambda w: {"translation_id": w.work_es},
     "coordinate.release": lambda w: {"statement_id": w.approved},
     "coordinate.unpublish": lambda w: {"statement_id": w.published},
     "coordinate.edit_organization": lambda w: {"organization_id": w.organization},

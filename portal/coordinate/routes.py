@@ -39,12 +39,14 @@ from portal.models import (
     Organization,
     Publication,
     Release,
+    Review,
     Role,
     SourceRevision,
     Statement,
     Translation,
     TranslationState,
     User,
+    Version,
     utcnow,
 )
 from portal.models.languages import autonym
@@ -71,7 +73,7 @@ from portal.workflow.people import (
     reactivate_person,
     set_person_details,
 )
-from portal.workflow.permissions import is_coordinator, latest_version
+from portal.workflow.permissions import claim_is_active, is_coordinator, latest_version
 from portal.workflow.releases import check_not_released, check_not_withdrawn
 
 AUDIT_PER_PAGE = 50
@@ -256,6 +258,20 @@ def progress():
                            progress=_progress(languages, choice, page), choice=choice,
                            filters=choice.arguments(), deadline_filters=DEADLINE_FILTERS,
                            state_titles={state: state.title for state in TranslationState})
+
+
+@bp.get("/translations/<int:translation_id>")
+def translation(translation_id):
+    """One cell of the matrix: the translation's state, claimant, deadline and versions."""
+    translation = db.get_or_404(Translation, translation_id)
+    versions = db.session.scalars(
+        select(Version).where(Version.translation_id == translation.id)
+        .options(joinedload(Version.created_by), joinedload(Version.source_revision),
+                 selectinload(Version.reviews).joinedload(Review.reviewer))
+        .order_by(Version.number.desc())).all()
+    return render_template("coordinate/translation.html", translation=translation,
+                           statement=translation.statement, versions=versions,
+                           claim_active=claim_is_active(translation, utcnow()))
 
 
 # --- organizations ------------------------------------------------------------------------
