@@ -4,7 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.languages import Language
 from portal.models.organizations import Organization, organization_languages
-from portal.models.outbox import OutboxMessage
+from portal.models.outbox import DeadlineReminder, OutboxMessage
 from portal.models.people import Invitation, LanguageSkill, Role, User
 from portal.models.statements import (
     Edition,
@@ -28,7 +28,8 @@ from portal.models.translations import (
 )
 
 __all__ = [
-    "AuditEvent", "Base", "DraftSegment", "Edition", "Invitation", "Language", "LanguageSkill",
+    "AuditEvent", "Base", "DeadlineReminder", "DraftSegment", "Edition", "Invitation",
+    "Language", "LanguageSkill",
     "Organization", "OutboxMessage", "ProblemReport", "Publication", "ReaderState", "Release",
     "Review",
     "ReviewDecision", "Role", "SegmentKind",
