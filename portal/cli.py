@@ -109,13 +109,25 @@ def _queue_reminders() -> int:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return 0
+        reminded = 0
+    _compact_tallies()
     return reminded
+
+
+def _compact_tallies() -> None:
+    """Fold the progress page's tallies (housekeeping that rides on the same timer)."""
+    from portal.workflow.tallies import compact_tallies
+
+    compact_tallies()
+    db.session.commit()
 
 
 @portal_cli.command("remind")
 def remind_command():
-    """Queue due reminders (claims ending, deadlines) once each; safe to run every few minutes."""
+    """Queue due reminders (claims ending, deadlines) once each; safe to run every few minutes.
+
+    It also folds the progress totals' tallies, as send-mail does.
+    """
     click.echo(f"{_queue_reminders()} reminder(s) queued.")
 
 

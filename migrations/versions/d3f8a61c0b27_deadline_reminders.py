@@ -1,4 +1,10 @@
-"""Deadline reminders: which were queued, so that each goes out once; deadline index
+"""Deadline reminders queued (each goes out once), a deadline index, translation tallies
+
+The tallies are kept by triggers on `translations`: every insert, delete and change of
+state or language appends −1 for the (language, state) it leaves and +1 for the one it
+enters, so the progress page adds up a few rows instead of counting every translation.
+On SQLite a later batch migration that rebuilds `translations` drops these triggers: it
+must create them again (SQLITE_TRIGGERS below).
 
 Revision ID: d3f8a61c0b27
 Revises: c4e9b2a7d1f3
@@ -15,7 +21,64 @@ branch_labels = None
 depends_on = None
 
 
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER translation_tallies_insert AFTER INSERT ON translations
+    BEGIN
+        INSERT INTO translation_tallies (language_tag, state, delta)
+        VALUES (NEW.language_tag, NEW.state, 1);
+    END""",
+    """CREATE TRIGGER translation_tallies_delete AFTER DELETE ON translations
+    BEGIN
+        INSERT INTO translation_tallies (language_tag, state, delta)
+        VALUES (OLD.language_tag, OLD.state, -1);
+    END""",
+    """CREATE TRIGGER translation_tallies_update AFTER UPDATE OF state, language_tag
+    ON translations
+    WHEN OLD.state IS NOT NEW.state OR OLD.language_tag IS NOT NEW.language_tag
+    BEGIN
+        INSERT INTO translation_tallies (language_tag, state, delta)
+        VALUES (OLD.language_tag, OLD.state, -1), (NEW.language_tag, NEW.state, 1);
+    END""",
+]
+
+POSTGRESQL_TRIGGERS = [
+    """CREATE FUNCTION translation_tallies_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            INSERT INTO translation_tallies (language_tag, state, delta)
+            VALUES (OLD.language_tag, OLD.state, -1);
+        END IF;
+        IF TG_OP IN ('UPDATE', 'INSERT') THEN
+            INSERT INTO translation_tallies (language_tag, state, delta)
+            VALUES (NEW.language_tag, NEW.state, 1);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER translation_tallies_insert_delete AFTER INSERT OR DELETE
+    ON translations FOR EACH ROW EXECUTE FUNCTION translation_tallies_count()""",
+    """CREATE TRIGGER translation_tallies_update AFTER UPDATE OF state, language_tag
+    ON translations FOR EACH ROW
+    WHEN (OLD.state IS DISTINCT FROM NEW.state
+          OR OLD.language_tag IS DISTINCT FROM NEW.language_tag)
+    EXECUTE FUNCTION translation_tallies_count()""",
+]
+
+
 def upgrade():
+    op.create_table('translation_tallies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('language_tag', sa.String(length=35), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('delta', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_translation_tallies'))
+    )
+    # What exists now, one row per language and state; the triggers keep it from here on.
+    op.execute("INSERT INTO translation_tallies (language_tag, state, delta) "
+               "SELECT language_tag, state, count(*) FROM translations "
+               "GROUP BY language_tag, state")
+    dialect = op.get_bind().dialect.name
+    for statement in SQLITE_TRIGGERS if dialect == 'sqlite' else POSTGRESQL_TRIGGERS:
+        op.execute(statement)
     op.create_table('deadline_reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('translation_id', sa.Integer(), nullable=False),
@@ -32,6 +95,14 @@ def upgrade():
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'sqlite':
+        for name in ('insert', 'delete', 'update'):
+            op.execute(f'DROP TRIGGER translation_tallies_{name}')
+    else:
+        op.execute('DROP TRIGGER translation_tallies_insert_delete ON translations')
+        op.execute('DROP TRIGGER translation_tallies_update ON translations')
+        op.execute('DROP FUNCTION translation_tallies_count()')
+    op.drop_table('translation_tallies')
     with op.batch_alter_table('statements', schema=None) as batch_op:
         batch_op.drop_index('ix_statements_deadline')
     op.drop_table('deadline_reminders')

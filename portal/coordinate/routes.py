@@ -75,6 +75,7 @@ from portal.workflow.people import (
 )
 from portal.workflow.permissions import claim_is_active, is_coordinator, latest_version
 from portal.workflow.releases import check_not_released, check_not_withdrawn
+from portal.workflow.tallies import state_totals
 
 AUDIT_PER_PAGE = 50
 STATEMENTS_PER_PAGE = 50
@@ -665,7 +666,7 @@ class Progress:
 
 
 def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> Progress:
-    """Four queries whatever the number of statements: count, page, its cells, totals.
+    """Four queries whatever the number of statements: count, page, its cells, tallies.
 
     404 past the last page.
     """
@@ -688,14 +689,12 @@ def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> P
                             Translation.language_tag.in_([lang.tag for lang in shown])))}
     result = Progress(languages, shown, rows, cells, page=page, pages=pages, total=total,
                       columns={tag: Counter() for tag in tags})
-    # Every translation, counted by the database: one GROUP BY over the (language, state)
-    # index; languages no longer enabled are left out here rather than in SQL.
-    for tag, state, count in db.session.execute(
-            select(Translation.language_tag, Translation.state, func.count())
-            .group_by(Translation.language_tag, Translation.state)):
+    # Every translation, from the tallies the database keeps (a few rows per language and
+    # state, whatever the archive); languages no longer enabled are left out.
+    for tag, counts in state_totals().items():
         if tag in result.columns:
-            result.columns[tag][state] += count
-            result.totals[state] += count
+            result.columns[tag].update(counts)
+            result.totals.update(counts)
     return result
 
 

@@ -23,6 +23,7 @@ from portal.models.translations import (
     ReviewDecision,
     Translation,
     TranslationState,
+    TranslationTally,
     Version,
     VersionSegment,
 )
@@ -34,5 +35,6 @@ __all__ = [
     "Review",
     "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
+    "TranslationTally",
     "User", "Version", "VersionSegment", "organization_languages", "utcnow",
 ]
