@@ -67,6 +67,7 @@ from portal.models import (
 )
 from portal.models.languages import canonical_tag
 from portal.visibility import refresh_editions
+from portal.workflow.tallies import compact_tallies
 
 # Thirty languages, in the order `--languages N` takes them: the demo's eight first.
 LANGUAGES = ["en", "es", "fr", "ar", "fil", "id", "pt-BR", "zh-Hans", "de", "it", "ru", "tr",
@@ -623,6 +624,7 @@ class ArchiveLoader:
         self.progress("  editions…")
         had_statistics = self._plan_editions_refresh(plan)
         refresh_editions()
+        compact_tallies()  # the triggers wrote a row per translation: one per state now
         self._finish(had_statistics)
         self.summary.statements = len(plan)
         self.summary.seconds = time.perf_counter() - started

@@ -93,14 +93,50 @@ def create_user_command(email, role, languages, name, password_stdin):
         click.echo(f"Password: {password}")
 
 
+def _queue_reminders() -> int:
+    """Queue every reminder that is due and commit them; how many e-mails were queued.
+
+    A run that overlaps another (two timers, a manual run) may find the other already
+    recorded the same reminder: it then queues nothing and leaves the reminders to that one.
+    """
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.workflow import remind_expiring_claims
+    from portal.workflow.reminders import remind_deadlines
+
+    try:
+        reminded = remind_expiring_claims() + remind_deadlines()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        reminded = 0
+    _compact_tallies()
+    return reminded
+
+
+def _compact_tallies() -> None:
+    """Fold the progress page's tallies (housekeeping that rides on the same timer)."""
+    from portal.workflow.tallies import compact_tallies
+
+    compact_tallies()
+    db.session.commit()
+
+
+@portal_cli.command("remind")
+def remind_command():
+    """Queue due reminders (claims ending, deadlines) once each; safe to run every few minutes.
+
+    It also folds the progress totals' tallies, as send-mail does.
+    """
+    click.echo(f"{_queue_reminders()} reminder(s) queued.")
+
+
 @portal_cli.command("send-mail")
 def send_mail_command():
-    """Queue reminders for claims ending within a day, then send waiting e-mails (for cron)."""
+    """Queue due reminders, then send waiting e-mails (for a timer every few minutes)."""
     from portal.notifications import deliver_outbox
-    from portal.workflow import remind_expiring_claims
 
-    reminded = remind_expiring_claims()
-    db.session.commit()  # the reminders are kept even if delivery stops half-way
+    reminded = _queue_reminders()  # committed: kept even if delivery stops half-way
     sent, failed = deliver_outbox()
     db.session.commit()
     click.echo(f"{reminded} reminder(s) queued; {sent} e-mail(s) sent, {failed} failed.")

@@ -215,6 +215,9 @@ TABLE = {
     "coordinate.progress": {
         "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
     },
+    "coordinate.translation": {  # one cell of the matrix: state, claimant, versions
+        "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
+    },
     "coordinate.organizations": {
         "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
     },
@@ -323,6 +326,7 @@ URLS = {
     "desk.open_correction": lambda w: {"translation_id": w.published_es},
     "coordinate.corrections": lambda w: {"statement_id": w.published},
     "coordinate.edit_statement": lambda w: {"statement_id": w.work},
+    "coordinate.translation": lambda w: {"translation_id": w.work_es},
     "coordinate.release": lambda w: {"statement_id": w.approved},
     "coordinate.unpublish": lambda w: {"statement_id": w.published},
     "coordinate.edit_organization": lambda w: {"organization_id": w.organization},

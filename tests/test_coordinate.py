@@ -420,6 +420,37 @@ def test_the_progress_matrix_shows_each_state_and_counts(app, client, db, signed
                       "published": "1", "scheduled": "0", "needs_update": "0"}
 
 
+def test_every_matrix_cell_links_to_the_translation_with_claimant_and_versions(
+        app, client, db, signed_in, make):
+    statement = make.statement(targets=["es", "fr"], title="Fair wages now")
+    statement.deadline = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    make.approved_version(statement, "es", author=make.user(display_name="Vera Writer"))
+    translator = make.user(translates=["fr"], display_name="Fran Claimant")
+    with app.app_context():
+        claim_translation(translator, translation_of(db, statement, "fr"))
+        db.session.commit()
+    es, fr = translation_of(db, statement, "es"), translation_of(db, statement, "fr")
+    for view in ("/coordinate/progress", "/coordinate/progress?language=fr"):
+        page = client.get(view).get_data(as_text=True)
+        assert f'href="/coordinate/translations/{fr.id}"' in page, view
+    page = client.get("/coordinate/progress").get_data(as_text=True)
+    assert f'<a class="cell-link" href="/coordinate/translations/{es.id}">' in page
+
+    response = client.get(f"/coordinate/translations/{fr.id}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Fair wages now" in page and "English → Français" in page
+    assert "In progress" in page and "Fran Claimant · until" in page
+    assert "No version submitted yet." in page
+    assert f'href="/desk/translations/{fr.id}"' in page  # the text, read only
+
+    page = text(client.get(f"/coordinate/translations/{es.id}"))
+    assert "Approved" in page and "nobody" in page
+    row = re.search(r'<tr data-version="1">(.*?)</tr>', page, re.S)[1]
+    assert "Version 1" in row and "Vera Writer" in row and "Approved by" in row
+    assert client.get("/coordinate/translations/999999").status_code == 404
+
+
 def test_the_progress_page_runs_a_fixed_number_of_queries(client, signed_in, make,
                                                           count_queries):
     for _ in range(2):

@@ -162,7 +162,7 @@ def test_queue_lists_only_my_languages_by_deadline_then_demand_then_age(client, 
     auth.login(volunteer)
     html = text_of(client.get("/desk/queue"))
 
-    titles = re.findall(r"<td>([^<]+)</td>\s*<td><span class=\"pair\">", html)
+    titles = re.findall(r'<td class="queue-title"><a [^>]*>([^<]+)</a></td>', html)
     assert titles == ["Due in May", "Due in June", "Claim ran out", "Undated, fil, in demand",
                       "Undated, es, older", "Undated, es, newer"]
     assert other_language.current_revision.title not in html
@@ -230,7 +230,91 @@ def test_claims_beyond_max_claims_are_refused(client, db, make, auth, translator
     page = client.get(response.headers["Location"])
     assert "You already hold 3 claims" in " ".join(flashed(page))
     assert reload(db, Translation, last.id).state == TranslationState.QUEUED
-    assert "You hold 3 of 3 claims." in text_of(client.get("/desk/queue"))
+    queue = text_of(client.get("/desk/queue"))
+    assert "You hold 3 of 3 claims: submit or release one before claiming more." in queue
+
+
+def test_at_the_claim_limit_claim_buttons_are_disabled_with_the_reason(client, db, make, auth,
+                                                                        translator):
+    statements = [make.statement(targets=["es"], title=f"Statement {n}") for n in range(5)]
+    auth.login(translator)
+    html = client.get("/desk/queue").get_data(as_text=True)
+    buttons = re.findall(r"<button [^>]*>Claim</button>", html)
+    assert len(buttons) == 5 and not any("disabled" in button for button in buttons)
+    for statement in statements[:3]:
+        assert claim(client, translation_of(db, statement, "es")).status_code == 303
+
+    html = client.get("/desk/queue").get_data(as_text=True)
+    buttons = re.findall(r"<button [^>]*>Claim</button>", html)
+    assert len(buttons) == 2
+    assert all(" disabled " in button and 'aria-describedby="claim-limit"' in button
+               for button in buttons)
+    reason = re.search(r'<p class="notice claim-limit" id="claim-limit">(.*?)</p>', html, re.S)
+    assert reason and "You hold 3 of 3 claims: submit or release one" in unescape(reason[1])
+
+    # The preview says the same, and its button is disabled too.
+    html = client.get(f"/desk/translations/{translation_of(db, statements[3], 'es').id}"
+                      "/claim").get_data(as_text=True)
+    button = re.search(r"<button [^>]*>Claim and start translating[^<]*</button>", html)[0]
+    assert " disabled " in button and 'aria-describedby="claim-limit"' in button
+    assert 'id="claim-limit"' in html
+
+
+def test_queue_claim_buttons_say_what_they_claim_and_claim_from_the_queue(client, db, make,
+                                                                          auth):
+    volunteer = make.user(translates=["es", "ar"])
+    statement = make.statement(targets=["es", "ar"], title="Papers for all")
+    auth.login(volunteer)
+    html = text_of(client.get("/desk/queue"))
+    names = re.findall(r'<button type="submit" aria-label="([^"]+)"[^>]*>Claim</button>', html)
+    assert sorted(names) == ["Claim “Papers for all” in Español",
+                             "Claim “Papers for all” in العربية"]
+    # Each row is its own form, posting to that translation's claim, and back to the queue.
+    translation = translation_of(db, statement, "ar")
+    form = re.search(rf'<form method="post" action="/desk/translations/{translation.id}/claim">'
+                     r'(.*?)</form>', html, re.S)[1]
+    assert 'name="back" value="/desk/queue"' in form
+    response = post_form(client, "/desk/queue", f"/desk/translations/{translation.id}/claim",
+                         {"back": "/desk/queue"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(editor_url(translation))
+    assert reload(db, Translation, translation.id).claimed_by_id == volunteer.id
+
+
+def test_preview_shows_the_source_before_claiming(client, db, make, auth, translator):
+    statement = make.statement(targets=["es"], title="Decent work for all")
+    statement.deadline = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    db.session.commit()
+    translation = translation_of(db, statement, "es")
+    auth.login(translator)
+    queue = client.get("/desk/queue").get_data(as_text=True)
+    assert (f'<a href="/desk/translations/{translation.id}/claim" '
+            'title="Read the text before claiming">Decent work for all</a>') in queue
+    response = client.get(f"/desk/translations/{translation.id}/claim")
+    html = text_of(response)
+    preview = html[html.index('<section class="source-preview"'):]
+    for segment in statement.current_revision.segments:
+        assert segment.text.split()[0] in preview
+    assert '<article lang="en" dir="ltr">' in preview
+    words = sum(len(segment.text.split()) for segment in statement.current_revision.segments)
+    assert f"{words} words" in html
+    assert '<time datetime="2026-05-01T12:00:00Z">' in html
+    assert "Claim and start translating into Español" in html
+    # Reading changes nothing.
+    assert reload(db, Translation, translation.id).state == TranslationState.QUEUED
+
+
+def test_someone_else_holds_the_claim_page_has_a_way_back(client, db, make, auth, translator,
+                                                          statement):
+    translation = translation_of(db, statement, "es")
+    auth.login(translator)
+    claim(client, translation)
+    auth.logout()
+    auth.login(make.user(translates=["es"]))
+    html = text_of(client.get(f"/desk/translations/{translation.id}/claim"))
+    assert "Ana Translator is already working on this translation" in html
+    assert '<a href="/desk/queue">Back to the queue</a>' in html
+    assert '<a href="/desk/">My work</a>' in html
 
 
 def test_release_with_a_reason_returns_it_to_the_queue_and_keeps_drafts(client, db, auth,

@@ -219,7 +219,7 @@ def test_every_cell_links_to_its_translation_and_names_its_state(client, db, sig
     for (statement, tag), title in expected.items():
         found = cell(matrix_row(page, statement.id), tag)
         href = re.search(r'<a class="cell-link" href="([^"]+)">', found).group(1)
-        assert href == f"/desk/translations/{translation_of(db, statement, tag).id}"
+        assert href == f"/coordinate/translations/{translation_of(db, statement, tag).id}"
         assert plain(found) == title
         assert client.get(href).status_code == 200  # coordinators read it
     assert plain(cell(matrix_row(page, first.id), "en")) == "source"
@@ -272,14 +272,15 @@ def test_totals_count_every_state_per_language_and_overall(client, db, signed_in
     assert overall_totals(one) == overall_totals(page)
 
 
-def test_the_totals_are_one_group_by_and_the_cells_those_of_the_page(client, signed_in, make,
-                                                                     count_queries):
+def test_the_totals_are_the_tallies_and_the_cells_those_of_the_page(client, signed_in, make,
+                                                                    count_queries):
     statements(make, 30, targets=["es", "fr"])
     with count_queries() as counter:
         html_of(client.get("/coordinate/progress"))
     grouped = [sql for sql in counter.statements if "GROUP BY" in sql]
-    assert len(grouped) == 1
-    assert "GROUP BY translations.language_tag, translations.state" in grouped[0]
+    assert len(grouped) == 1  # the tallies: never a count over every translation
+    assert "FROM translation_tallies GROUP BY translation_tallies.language_tag, " \
+        "translation_tallies.state" in grouped[0]
     cells = [sql for sql in counter.statements
              if "FROM translations" in sql and "GROUP BY" not in sql and "EXISTS" not in sql]
     assert len(cells) == 1 and "translations.statement_id IN" in cells[0]
@@ -294,7 +295,7 @@ def test_one_language_is_a_list_with_its_state_linked(client, db, signed_in, mak
     assert language_rows(page) == [spanish.id]
     assert french_only.id not in language_rows(page) and source_es.id not in language_rows(page)
     item = re.search(rf'<li data-statement="{spanish.id}">.*?</li>', page, re.S).group()
-    href = f"/desk/translations/{translation_of(db, spanish, 'es').id}"
+    href = f"/coordinate/translations/{translation_of(db, spanish, 'es').id}"
     assert f'<a class="cell-link" href="{href}"><span class="state state-queued">Queued</span>' \
         in item
     assert 'value="es" selected' in page

@@ -10,7 +10,7 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.coordinate import bp
@@ -41,12 +41,14 @@ from portal.models import (
     Organization,
     Publication,
     Release,
+    Review,
     Role,
     SourceRevision,
     Statement,
     Translation,
     TranslationState,
     User,
+    Version,
     utcnow,
 )
 from portal.models.languages import autonym
@@ -81,8 +83,9 @@ from portal.workflow.people import (
     reactivate_person,
     set_person_details,
 )
-from portal.workflow.permissions import is_coordinator, latest_version
+from portal.workflow.permissions import claim_is_active, is_coordinator, latest_version
 from portal.workflow.releases import check_not_released, check_not_withdrawn
+from portal.workflow.tallies import state_totals
 
 # The key under which progress totals count published translations readers cannot see yet.
 SCHEDULED = "scheduled"
@@ -306,6 +309,20 @@ def _total_states() -> list[tuple[str, str]]:
         if state == TranslationState.PUBLISHED:
             rows.append((SCHEDULED, _("Scheduled (not yet readable)")))
     return rows
+
+
+@bp.get("/translations/<int:translation_id>")
+def translation(translation_id):
+    """One cell of the matrix: the translation's state, claimant, deadline and versions."""
+    translation = db.get_or_404(Translation, translation_id)
+    versions = db.session.scalars(
+        select(Version).where(Version.translation_id == translation.id)
+        .options(joinedload(Version.created_by), joinedload(Version.source_revision),
+                 selectinload(Version.reviews).joinedload(Review.reviewer))
+        .order_by(Version.number.desc())).all()
+    return render_template("coordinate/translation.html", translation=translation,
+                           statement=translation.statement, versions=versions,
+                           claim_active=claim_is_active(translation, utcnow()))
 
 
 # --- organizations ------------------------------------------------------------------------
@@ -722,7 +739,7 @@ class Progress:
 
 
 def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> Progress:
-    """Four queries whatever the number of statements: count, page, its cells, totals.
+    """Four queries whatever the number of statements: count, page, its cells, tallies.
 
     404 past the last page.
     """
@@ -752,20 +769,25 @@ def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> P
                             Translation.language_tag.in_([lang.tag for lang in shown])))}
     result = Progress(languages, shown, rows, cells, page=page, pages=pages, total=total,
                       columns={tag: Counter() for tag in tags})
-    # Every translation, counted by the database: one GROUP BY over the (language, state)
-    # index, published ones that readers cannot see yet counted apart as "Scheduled";
-    # languages no longer enabled are left out here rather than in SQL.
-    waiting = case((and_(Translation.state == TranslationState.PUBLISHED,
-                         not_yet_readable(now)), 1), else_=0)
-    for tag, state, scheduled, count in db.session.execute(
-            select(Translation.language_tag, Translation.state, waiting, func.count())
-            .outerjoin(Edition, newest_edition(Translation.statement_id,
-                                               Translation.language_tag))
-            .group_by(Translation.language_tag, Translation.state, waiting)):
+    # Every translation, from the tallies the database keeps (a few rows per language and
+    # state, whatever the archive); languages no longer enabled are left out.
+    for tag, counts in state_totals().items():
         if tag in result.columns:
-            key = SCHEDULED if scheduled else state
-            result.columns[tag][key] += count
-            result.totals[key] += count
+            result.columns[tag].update(counts)
+            result.totals.update(counts)
+    # Published translations readers cannot see yet, counted apart as "Scheduled": only
+    # statements with a release time still ahead can have one, so this stays small.
+    ahead = select(Release.statement_id).where(Release.release_at > now)
+    for tag, count in db.session.execute(
+            select(Translation.language_tag, func.count())
+            .join(Edition, newest_edition(Translation.statement_id, Translation.language_tag))
+            .where(Translation.state == TranslationState.PUBLISHED,
+                   Translation.statement_id.in_(ahead), not_yet_readable(now))
+            .group_by(Translation.language_tag)):
+        if tag in result.columns:
+            for counter in (result.columns[tag], result.totals):
+                counter[TranslationState.PUBLISHED] -= count
+                counter[SCHEDULED] += count
     return result
 
 

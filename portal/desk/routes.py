@@ -160,12 +160,13 @@ def queue():
         now=now, claims_held=active_claim_count(current_user, now),
         max_claims=current_app.config["MAX_CLAIMS"], languages=languages, chosen=language,
         page=page, pages=pages, total=total, filters={"language": language} if language else {},
+        back=url_for(".queue", page=page if page > 1 else None, language=language or None),
     )
 
 
 @bp.route("/translations/<int:translation_id>/claim", methods=["GET", "POST"])
 def claim(translation_id: int):
-    """Confirm the target language, then take the translation."""
+    """The source to read before claiming (GET), and taking the translation (POST)."""
     translation = db.get_or_404(Translation, translation_id)
     if not can_translate(current_user, translation.language_tag):
         abort(403)
@@ -188,6 +189,8 @@ def claim(translation_id: int):
         revision=revision, words=source_word_count(revision), form=form,
         claim_hours=current_app.config["CLAIM_HOURS"],
         claimable=is_claimable(translation, now), held=claim_is_active(translation, now),
+        claims_held=active_claim_count(current_user, now),
+        max_claims=current_app.config["MAX_CLAIMS"],
     )
 
 

@@ -4,7 +4,7 @@ from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.languages import Language
 from portal.models.organizations import Organization, organization_languages
-from portal.models.outbox import OutboxMessage
+from portal.models.outbox import DeadlineReminder, OutboxMessage
 from portal.models.people import Invitation, LanguageSkill, Role, User
 from portal.models.statements import (
     Edition,
@@ -25,14 +25,17 @@ from portal.models.translations import (
     ReviewDecision,
     Translation,
     TranslationState,
+    TranslationTally,
     Version,
     VersionSegment,
 )
 
 __all__ = [
-    "AuditEvent", "Base", "Correction", "DraftSegment", "Edition", "Invitation", "Language",
-    "LanguageSkill", "Organization", "OutboxMessage", "ParagraphComment", "ProblemReport",
-    "Publication", "ReaderState", "Release", "Review", "ReviewDecision", "Role", "SegmentKind",
+    "AuditEvent", "Base", "Correction", "DeadlineReminder", "DraftSegment", "Edition",
+    "Invitation", "Language", "LanguageSkill", "Organization", "OutboxMessage",
+    "ParagraphComment", "ProblemReport", "Publication", "ReaderState", "Release", "Review",
+    "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
+    "TranslationTally",
     "User", "Version", "VersionSegment", "organization_languages", "utcnow",
 ]

@@ -46,6 +46,8 @@ class Statement(Base):
         CheckConstraint("length(slug) between 1 and 120", name="slug_length"),
         # Coordinators' lists, newest first, a page at a time.
         Index("ix_statements_date_id", "statement_date", "id"),
+        # Deadline reminders every few minutes, and the progress page's deadline filter.
+        Index("ix_statements_deadline", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -274,3 +274,23 @@ class Correction(Base):
     fixed_version: Mapped[Version | None] = relationship(foreign_keys=[fixed_version_id])
     reports: Mapped[list[ProblemReport]] = relationship(back_populates="correction",
                                                         order_by="ProblemReport.id")
+
+
+class TranslationTally(Base):
+    """+1 and −1 for each translation entering and leaving a (language, state), by triggers.
+
+    Database triggers on `translations` append a row at every insert, delete and change of
+    state or language, whoever makes it (the workflow, a bulk load, a cascade); the
+    progress page's totals are the sum of these rows, a few per language and state once
+    `compact_tallies` has folded them (`flask portal send-mail` does, every few minutes).
+    Appending, never updating, keeps concurrent transitions from waiting on one another.
+    The triggers live in the migration d3f8a61c0b27: on SQLite a batch migration that
+    rebuilds `translations` drops them, so such a migration must create them again.
+    """
+
+    __tablename__ = "translation_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language_tag: Mapped[str] = mapped_column(String(35))
+    state: Mapped[str] = mapped_column(String(20))
+    delta: Mapped[int]

@@ -49,10 +49,10 @@ def test_statement_goes_from_coordinator_to_reader(browser, live_portal, tmp_pat
     page.get_by_role("button", name="Create statement").click()
     expect(page.locator(".flash-success")).to_contain_text("workers-of-the-world-unite")
 
-    # The translator claims it; the confirmation names the language large and clear.
+    # The translator reads it first; the page names the language large and clear.
     translator, page = sign_in(browser, live_portal, "translator")
     page.goto(f"{live_portal}/desk/queue")
-    page.get_by_role("link", name="Claim").click()
+    page.get_by_role("link", name="Workers of the world, unite").click()
     expect(page.locator(".big-language")).to_contain_text("Español")
     page.get_by_role("button", name=re.compile("Claim and start translating")).click()
 
