@@ -716,7 +716,7 @@ def test_queue_and_my_work_run_the_same_queries_for_2_and_20_rows(client, db, ma
     _busy_desk(db, make, me, other, range(2, 20))
     with_20 = counts()
     assert with_2 == with_20, (with_2, with_20)
-    assert max(with_2.values()) <= 7, with_2
+    assert max(with_2.values()) <= 8, with_2  # with the readers' state read afresh
     home = text_of(client.get("/desk/"))
     assert home.count("Fix it") == 20 and home.count("Problem ") == 20
     # 40 open translations: the queue shows them 25 to a page.

@@ -1,7 +1,5 @@
 """Reader pages run a fixed number of SQL statements, however many statements exist."""
 
-from portal.caching import forget_state
-
 
 def _publish(make, numbers: range) -> None:
     for number in numbers:
@@ -17,7 +15,6 @@ PAGES = ["/", "/es/", "/es/statements/s-1", "/ar/statements/s-0", "/es/feed.atom
 def _queries_per_page(client, count_queries) -> dict[str, int]:
     counts = {}
     for url in PAGES:
-        forget_state()  # the worst case: the readers' state read afresh for every page
         with count_queries() as counter:
             response = client.get(url)
         assert response.status_code in (200, 302), url
