@@ -368,7 +368,7 @@ def _import_statement(account: User, source: Document, translations: list[Docume
     revision.created_by_id = account.id
     segments = revision.segments
     releases: dict[datetime, list[Version]] = {_release_time(source, now): []}
-    loose: list[tuple[Document, Translation]] = []
+    loose: list[Document] = []
     for document in translations:
         translation = db.session.scalar(select(Translation).where(
             Translation.statement_id == statement.id,
@@ -377,7 +377,7 @@ def _import_statement(account: User, source: Document, translations: list[Docume
         if [part.kind for part in parts] != [segment.kind for segment in segments]:
             # Not block for block the source's: published as it is; its translation stays
             # open, so a volunteer can bring it into the workflow.
-            loose.append((document, translation))
+            loose.append(document)
             report.not_mirrored.append((source.slug, document.language))
             continue
         version = Version(translation=translation, number=1, source_revision=revision,
@@ -393,7 +393,7 @@ def _import_statement(account: User, source: Document, translations: list[Docume
     _publish(statement, releases.pop(source_time), source_time, account, origin, source=True)
     for moment, versions in sorted(releases.items()):
         _publish(statement, versions, moment, account, origin)
-    for document, translation in loose:
+    for document in loose:
         release = Release(statement=statement, release_at=_release_time(document, now),
                           created_by=account, note=f"Imported from {origin}")
         db.session.add(release)
