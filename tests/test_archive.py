@@ -140,6 +140,18 @@ def test_hostile_wordpress_exports_are_refused_unresolved(runner, db, name):
     assert _all_rows(db) == before
 
 
+def test_a_post_quoting_a_doctype_in_its_content_is_no_hostile_file(runner, db, tmp_path):
+    export = (DATA / "wordpress" / "polylang.xml").read_text().replace(
+        "We march on Sunday.", "Pages begin with &lt;!DOCTYPE html&gt;. We march on Sunday.")
+    export = export.replace("<p>A page, not a statement.</p>",
+                            "<!DOCTYPE html><p>A page, not a statement.</p>")
+    path = tmp_path / "quoting.xml"
+    path.write_text(export)
+    result = runner.invoke(args=["portal", "import", str(path)])
+    assert result.exit_code == 0 and "Created stop-the-raids: en, es" in result.output
+    assert "Pages begin with <!DOCTYPE html>." in _publication(db, "stop-the-raids", "en").body
+
+
 def test_an_archive_zip_bomb_is_refused(runner, db, tmp_path):
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:

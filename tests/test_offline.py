@@ -393,6 +393,7 @@ UTF16_XXE = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE x [<!ENTITY e S
     pytest.param(LAUGHS, 2, id="billion-laughs"),
     pytest.param(EXTERNAL_DTD, 2, id="external-dtd"),
     pytest.param(UTF16_XXE, 1, id="xxe-in-utf16"),
+    pytest.param(XXE.replace(b"?>\n", b"?><!-- <b> -->\n", 1), 1, id="xxe-behind-a-comment"),
     pytest.param(b"<xliff xmlns='urn:oasis:names:tc:xliff:document:1.2'>\n<file>\n</xliff>",
                  3, id="not-well-formed"),
     pytest.param(b"%PDF-1.4\nthis is no translation file\n", 1, id="not-xml"),

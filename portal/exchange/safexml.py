@@ -13,6 +13,9 @@ from lxml import etree
 
 # A declaration in UTF-8, ASCII or Latin-1; other encodings are caught after parsing.
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# Where the root element starts: a declaration can only come before it (the same words
+# later on are text, such as a WordPress post quoting an HTML page in its CDATA).
+_ROOT = re.compile(rb"<[A-Za-z_]")
 
 
 class XmlRefused(ValueError):
@@ -32,7 +35,8 @@ def _parser() -> etree.XMLParser:
 
 def parse_xml(data: bytes) -> etree._Element:
     """The root element of `data`, or XmlRefused naming the line and the problem."""
-    declared = _DECLARATION.search(data)
+    root_start = _ROOT.search(data)
+    declared = _DECLARATION.search(data, 0, root_start.start() if root_start else len(data))
     if declared:
         raise XmlRefused("a document type declaration (DTD or entity) is not accepted",
                          data[:declared.start()].count(b"\n") + 1)
