@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from portal.benchdata import bench_data_command
+from portal.exchange.commands import COMMANDS as exchange_commands
 from portal.extensions import db
 from portal.models import Language, LanguageSkill, Role, Statement, User
 from portal.models.languages import InvalidLanguageTag, autonym, canonical_tag
@@ -144,3 +145,7 @@ def send_mail_command():
 
 # A realistic archive for the benchmarks (bench/, docs/performance.md).
 portal_cli.add_command(bench_data_command)
+
+# An archive in and out, and a copy of the database (portal/exchange/commands.py).
+for _command in exchange_commands:
+    portal_cli.add_command(_command)

@@ -58,6 +58,8 @@ def from_environment(instance_path: str) -> dict:
         # The largest request body accepted, in bytes; larger ones get 413 unread. A statement
         # at its longest (portal/coordinate/forms.py), URL-encoded, still fits.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        # The largest translation file accepted back from a translator's own tool, in bytes.
+        "OFFLINE_UPLOAD_BYTES": _int("OFFLINE_UPLOAD_BYTES", 1_000_000),
         # The canonical origin: every absolute link is built on it (see portal.urls).
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Hosts a request may name; derived from PORTAL_URL when unset (create_app).

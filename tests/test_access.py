@@ -11,6 +11,7 @@ real login form (scrypt is slow on purpose); every test then runs inside a savep
 rolled back, with a new browser carrying the signed-in session cookie.
 """
 
+import io
 import itertools
 import json
 import re
@@ -174,6 +175,16 @@ TABLE = {
     "desk.submit": {
         "POST": (LOGIN,      FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
     },
+    # Translating offline: only the claimant downloads the work and uploads it back.
+    "desk.download_offline": {
+        "GET":  (LOGIN,      FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
+    },
+    "desk.upload_offline": {
+        "POST": (LOGIN,      FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
+    },
+    "desk.resolve_offline": {
+        "POST": (LOGIN,      FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
+    },
     "desk.review": {  # a version the volunteer wrote, waiting for an es reviewer: its
         # author, es reviewers and coordinators read it; only a reviewer may decide
         "GET":  (LOGIN,      FORBIDDEN,  OK,         OK,         OK,         OK),
@@ -320,6 +331,9 @@ URLS = {
     "desk.save_segment": lambda w: {"translation_id": w.work_es, "key": w.work_keys[0]},
     "desk.save_all": lambda w: {"translation_id": w.work_es},
     "desk.submit": lambda w: {"translation_id": w.work_es},
+    "desk.download_offline": lambda w: {"translation_id": w.work_es, "fmt": "xliff12"},
+    "desk.upload_offline": lambda w: {"translation_id": w.work_es},
+    "desk.resolve_offline": lambda w: {"translation_id": w.work_es},
     "desk.review": lambda w: {"version_id": w.review_version},
     "desk.decide": lambda w: {"version_id": w.review_version},
     "desk.resolve_report": lambda w: {"report_id": w.report},
@@ -357,6 +371,15 @@ FORMS = {
     "desk.save_all": lambda w: {f"text-{w.work_keys[0]}": "[es] changed",
                                 f"revision-{w.work_keys[0]}": "1"},
     "desk.submit": lambda w: {},  # every paragraph already has its draft
+    # A PO file that translates the first paragraph over its saved revision 1.
+    "desk.upload_offline": lambda w: {"file": (io.BytesIO(
+        f'msgctxt "{w.work_keys[0]}.1"\nmsgid "x"\nmsgstr "[es] from a file"\n'.encode()),
+        "work.po")},
+    # Taking a file's text for the first paragraph, over its saved revision 1.
+    "desk.resolve_offline": lambda w: {"key": w.work_keys[0],
+                                       f"choice-{w.work_keys[0]}": "file",
+                                       f"text-{w.work_keys[0]}": "[es] from a file",
+                                       f"revision-{w.work_keys[0]}": "1"},
     "desk.decide": lambda w: {"decision": "approve", "comment": ""},
     "desk.resolve_report": lambda w: {},
     "desk.open_correction": lambda w: {"segment": "", "note": "A typo."},

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-from portal.desk import routes  # noqa: E402,F401  (routes attach themselves to bp)
+# The views attach themselves to bp.
+from portal.desk import offline, routes  # noqa: E402,F401,I001
