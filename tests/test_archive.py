@@ -214,7 +214,8 @@ def test_export_then_import_into_an_empty_portal_shows_readers_the_same(tmp_path
     second = _portal(tmp_path / "second.sqlite3")
     runner = second.test_cli_runner()
     # Languages set up with nothing published yet are the portal's settings, not content.
-    assert runner.invoke(args=["portal", "add-language", "zh-Hans"]).exit_code == 0
+    for tag in ("zh-Hans", "ne"):
+        assert runner.invoke(args=["portal", "add-language", tag]).exit_code == 0
     result = runner.invoke(args=["portal", "import", str(archive)])
     assert result.exit_code == 0, result.output
     expected = _what_readers_see(first)
