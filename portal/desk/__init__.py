@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
-from portal.desk import routes  # noqa: E402,F401  (routes attach themselves to bp)
+# The views attach themselves to bp: the editor and reviews, and the translator's aids.
+from portal.desk import assist, routes  # noqa: E402,F401

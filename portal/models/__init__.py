@@ -3,6 +3,7 @@
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.languages import Language
+from portal.models.memory import GlossaryTerm, MemoryEntry, PartOfSpeech
 from portal.models.organizations import Organization, organization_languages
 from portal.models.outbox import OutboxMessage
 from portal.models.people import Invitation, LanguageSkill, Role, User
@@ -28,9 +29,9 @@ from portal.models.translations import (
 )
 
 __all__ = [
-    "AuditEvent", "Base", "DraftSegment", "Edition", "Invitation", "Language", "LanguageSkill",
-    "Organization", "OutboxMessage", "ProblemReport", "Publication", "ReaderState", "Release",
-    "Review",
+    "AuditEvent", "Base", "DraftSegment", "Edition", "GlossaryTerm", "Invitation", "Language",
+    "LanguageSkill", "MemoryEntry", "Organization", "OutboxMessage", "PartOfSpeech",
+    "ProblemReport", "Publication", "ReaderState", "Release", "Review",
     "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
     "User", "Version", "VersionSegment", "organization_languages", "utcnow",

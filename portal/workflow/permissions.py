@@ -90,3 +90,19 @@ def can_review(user, version: Version, check_state: bool = True) -> bool:
 def can_release(user) -> bool:
     """Coordinators release and unpublish."""
     return is_coordinator(user)
+
+
+def can_use_glossary(user, language_tag: str) -> bool:
+    """Translators and reviewers of the language, and coordinators, read its glossaries."""
+    return (can_translate(user, language_tag) or can_review_language(user, language_tag)
+            or is_coordinator(user))
+
+
+def can_keep_glossary(user, language_tag: str) -> bool:
+    """Reviewers of the language and coordinators add, change, remove and import terms."""
+    return can_review_language(user, language_tag) or is_coordinator(user)
+
+
+def can_import_memory(user) -> bool:
+    """Coordinators import translation memories (TMX) from elsewhere."""
+    return is_coordinator(user)
