@@ -198,7 +198,7 @@ def import_csv(actor: User, data: bytes, source_tag: str, target_tag: str,
     except UnicodeDecodeError:
         raise ImportRefused(_("The file is not UTF-8 text.")) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    header = ["_".join(name.strip().lower().split()) for name in reader.fieldnames or []]
     if "term" not in header or "translation" not in header:
         raise ImportRefused(_("The first row must name the columns, with at least “term” "
                               "and “translation”."))

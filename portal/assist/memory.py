@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, bindparam, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, func, select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -109,16 +109,17 @@ def remember(pairs: list[tuple[str, str]], source_tag: str, target_tag: str,
                      "version_id": version_id})
     if not rows:
         return 0
-    existing = _existing_ids(source_tag, target_tag, [(row["source_key"], row["target_key"])
-                                                      for row in rows])
+    wanted = {(row["source_key"], row["target_key"]) for row in rows}
+    existing = _existing_ids(source_tag, target_tag, wanted)
     for start in range(0, len(rows), 500):
         _upsert(rows[start:start + 500])
-    fresh = db.session.execute(
-        select(MemoryEntry.id, MemoryEntry.source_text).where(
+    fresh = [(entry_id, text) for entry_id, source, target, text in db.session.execute(
+        select(MemoryEntry.id, MemoryEntry.source_key, MemoryEntry.target_key,
+               MemoryEntry.source_text).where(
             MemoryEntry.source_language_tag == source_tag,
             MemoryEntry.target_language_tag == target_tag,
-            MemoryEntry.source_key.in_({row["source_key"] for row in rows}),
-            MemoryEntry.id.not_in(existing) if existing else literal(True))).all()
+            MemoryEntry.source_key.in_({key for key, _target in wanted})))
+        if (source, target) in wanted and entry_id not in existing]
     postings = [{"word": word, "entry_id": entry_id} for entry_id, text in fresh
                 for word in word_hashes(text, source_tag, target_tag)]
     if postings:
@@ -127,14 +128,13 @@ def remember(pairs: list[tuple[str, str]], source_tag: str, target_tag: str,
     return len(fresh)
 
 
-def _existing_ids(source_tag: str, target_tag: str, keys: list[tuple[str, str]]) -> set[int]:
+def _existing_ids(source_tag: str, target_tag: str, keys: set[tuple[str, str]]) -> set[int]:
     found = db.session.execute(select(MemoryEntry.id, MemoryEntry.source_key,
                                       MemoryEntry.target_key).where(
         MemoryEntry.source_language_tag == source_tag,
         MemoryEntry.target_language_tag == target_tag,
         MemoryEntry.source_key.in_({key for key, _ in keys}))).all()
-    wanted = set(keys)
-    return {entry_id for entry_id, source, target in found if (source, target) in wanted}
+    return {entry_id for entry_id, source, target in found if (source, target) in keys}
 
 
 def remember_version(version: Version) -> int:

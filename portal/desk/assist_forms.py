@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.assist.glossary import MAX_NOTE, MAX_TERM
@@ -22,7 +22,7 @@ class TermForm(PortalForm):
                               validators=[DataRequired(), Length(max=MAX_TERM,
                                                                  message=TOO_LONG)])
     part_of_speech = SelectField(_l("Part of speech"),
-                                 choices=[(kind.value, PART_OF_SPEECH_TITLES[kind])
+                                 choices=[SelectChoice(kind.value, PART_OF_SPEECH_TITLES[kind])
                                           for kind in PartOfSpeech],
                                  default=PartOfSpeech.NOUN.value)
     note = TextAreaField(_l("Note (optional)"),
