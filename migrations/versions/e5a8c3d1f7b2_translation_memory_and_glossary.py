@@ -52,11 +52,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memory_entries')),
     sa.UniqueConstraint('source_language_tag', 'target_language_tag', 'source_key', 'target_key', name=op.f('uq_memory_entries_source_language_tag_target_language_tag_source_key_target_key'))
     )
-    op.create_table('memory_words',
-    sa.Column('word', sa.Integer(), nullable=False),
+    op.create_table('memory_shingles',
+    sa.Column('shingle', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['entry_id'], ['memory_entries.id'], name=op.f('fk_memory_words_entry_id_memory_entries'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('word', 'entry_id', name=op.f('pk_memory_words')),
+    sa.ForeignKeyConstraint(['entry_id'], ['memory_entries.id'], name=op.f('fk_memory_shingles_entry_id_memory_entries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('shingle', 'entry_id', name=op.f('pk_memory_shingles')),
     sqlite_with_rowid=False,
     )
     op.create_table('glossary_terms',
@@ -86,8 +86,8 @@ def upgrade():
 
 
 def _remember_approved_versions():
-    """Fill the memory and its word index from every approved version."""
-    from portal.assist.memory import text_key, word_hashes
+    """Fill the memory and its shingle index from every approved version."""
+    from portal.assist.memory import text_key, sketch_hashes
     from portal.content.segments import normalize_whitespace
 
     bind = op.get_bind()
@@ -112,18 +112,18 @@ def _remember_approved_versions():
     rows = list(entries.values())
     for start in range(0, len(rows), 1000):
         bind.execute(table.insert(), rows[start:start + 1000])
-    words = sa.table('memory_words', sa.column('word'), sa.column('entry_id'))
+    shingles = sa.table('memory_shingles', sa.column('shingle'), sa.column('entry_id'))
     postings = []
     for entry_id, source_tag, target_tag, text in bind.execute(sa.text(
             'SELECT id, source_language_tag, target_language_tag, source_text '
             'FROM memory_entries')):
-        postings += [{'word': word, 'entry_id': entry_id}
-                     for word in word_hashes(text, source_tag, target_tag)]
+        postings += [{'shingle': value, 'entry_id': entry_id}
+                     for value in sketch_hashes(text, source_tag, target_tag)]
         if len(postings) > 5000:
-            bind.execute(words.insert(), postings)
+            bind.execute(shingles.insert(), postings)
             postings = []
     if postings:
-        bind.execute(words.insert(), postings)
+        bind.execute(shingles.insert(), postings)
 
 
 def downgrade():
@@ -132,5 +132,5 @@ def downgrade():
     with op.batch_alter_table('draft_segments', schema=None) as batch_op:
         batch_op.drop_column('machine')
     op.drop_table('glossary_terms')
-    op.drop_table('memory_words')
+    op.drop_table('memory_shingles')
     op.drop_table('memory_entries')

@@ -2,12 +2,13 @@
 
 Exact matches are found by the hash of the whitespace-normalized source text. Fuzzy ones
 (rapidfuzz's normalized Indel similarity, `fuzz.ratio`, at least FUZZY_THRESHOLD) are
-scored on a few candidates only, found through a word index kept in the database
-(`memory_words`: one row per distinct word of an entry's source, hashed with its language
-pair). A query reads each of its words' postings up to POSTINGS_LIMIT rows; a word with
-more postings than that is common and counts only when the segment has no rarer word. The
-entries sharing most words, within the lengths a ratio of 70 allows, are then scored.
-This runs alike on SQLite and PostgreSQL; docs/performance.md has the figures.
+scored on a few candidates only, found through an index kept in the database
+(`memory_shingles`): for each entry, a bottom-k sketch of its source's three-word shingles,
+hashed with the language pair. A query looks up its own shingles in one indexed query; a
+shingle found in more than POSTINGS_LIMIT entries is common and counts only when the
+segment has nothing rarer. The CANDIDATES entries sharing most shingles, within
+the lengths a ratio of 70 allows, are then scored. This runs alike on SQLite and
+PostgreSQL; docs/performance.md has the figures.
 """
 
 import re
@@ -16,24 +17,27 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, bindparam, func, select, union_all
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.content.segments import normalize_whitespace, segment_key
 from portal.extensions import db
 from portal.models import MemoryEntry, Publication, Statement, Version
-from portal.models.memory import memory_words
+from portal.models.memory import memory_shingles
 
 FUZZY_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
-POSTINGS_LIMIT = 300
+POSTINGS_LIMIT = 200
+SHINGLE = 3
+SKETCH = 24
+QUERY_SHINGLES = 96
 CANDIDATES = 40
 # fuzz.ratio = 2·matches / (len1 + len2): a score of 70 needs the shorter text to be at
 # least 0.7 / 1.3 of the longer one.
 LENGTH_RATIO = 0.7 / 1.3
 
-# Scripts written without spaces between words: their "words" are character pairs.
+# Scripts written without spaces between words: their shingles are runs of characters.
 UNSPACED_LANGUAGES = {"zh", "ja", "th", "lo", "km", "my", "bo", "yue"}
 _WORD = re.compile(r"\w+")
 
@@ -43,19 +47,36 @@ def is_unspaced(tag: str) -> bool:
     return tag.split("-")[0].lower() in UNSPACED_LANGUAGES
 
 
-def words_of(text: str, tag: str) -> set[str]:
-    """The distinct index words of a text: words of 3+ letters, or character pairs."""
+def shingles(text: str, tag: str) -> set[str]:
+    """The text's runs of three words (three characters in unspaced scripts), case-folded.
+
+    Runs of words are far more selective than words, so that even a small vocabulary finds
+    the texts that share whole phrases; a text of fewer words is one shingle.
+    """
     folded = text.casefold()
     if is_unspaced(tag):
-        letters = "".join(char for char in folded if char.isalnum())
-        return {letters[i:i + 2] for i in range(len(letters) - 1)} or ({letters} - {""})
-    return {word for word in _WORD.findall(folded) if len(word) >= 3 or word.isdigit()}
+        tokens = [char for char in folded if char.isalnum()]
+    else:
+        tokens = _WORD.findall(folded)
+    if len(tokens) < SHINGLE:
+        return {" ".join(tokens)} if tokens else set()
+    return {" ".join(tokens[at:at + SHINGLE]) for at in range(len(tokens) - SHINGLE + 1)}
 
 
-def word_hashes(text: str, source_tag: str, target_tag: str) -> set[int]:
-    """The text's words hashed with the language pair, as signed 32-bit integers."""
+def shingle_hashes(text: str, source_tag: str, target_tag: str) -> list[int]:
+    """The text's shingles hashed with the language pair (signed 32-bit), smallest first."""
     prefix = f"{source_tag}>{target_tag}|"
-    return {zlib.crc32((prefix + word).encode()) - 2**31 for word in words_of(text, source_tag)}
+    return sorted({zlib.crc32((prefix + gram).encode()) - 2**31
+                   for gram in shingles(text, source_tag)})
+
+
+def sketch_hashes(text: str, source_tag: str, target_tag: str) -> list[int]:
+    """What the index keeps of an entry: the SKETCH smallest of its shingle hashes.
+
+    A bottom-k sketch: two texts that share many shingles share many sketch values, and
+    the index stays a few dozen rows per entry whatever its length.
+    """
+    return shingle_hashes(text, source_tag, target_tag)[:SKETCH]
 
 
 def text_key(text: str) -> str:
@@ -81,13 +102,14 @@ def _upsert(rows: list[dict]) -> None:
     """Insert entries; an entry already remembered takes the newest origin."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(MemoryEntry).values(rows)
+    statement = insert(MemoryEntry)
     statement = statement.on_conflict_do_update(
         index_elements=["source_language_tag", "target_language_tag", "source_key",
                         "target_key"],
         set_={"statement_id": statement.excluded.statement_id,
               "version_id": statement.excluded.version_id, "updated_at": func.now()})
-    db.session.execute(statement)
+    # One statement, many rows: compiled once, sent in batches by the driver.
+    db.session.execute(statement, rows)
 
 
 def remember(pairs: list[tuple[str, str]], source_tag: str, target_tag: str,
@@ -111,8 +133,7 @@ def remember(pairs: list[tuple[str, str]], source_tag: str, target_tag: str,
         return 0
     wanted = {(row["source_key"], row["target_key"]) for row in rows}
     existing = _existing_ids(source_tag, target_tag, wanted)
-    for start in range(0, len(rows), 500):
-        _upsert(rows[start:start + 500])
+    _upsert(rows)
     fresh = [(entry_id, text) for entry_id, source, target, text in db.session.execute(
         select(MemoryEntry.id, MemoryEntry.source_key, MemoryEntry.target_key,
                MemoryEntry.source_text).where(
@@ -120,10 +141,10 @@ def remember(pairs: list[tuple[str, str]], source_tag: str, target_tag: str,
             MemoryEntry.target_language_tag == target_tag,
             MemoryEntry.source_key.in_({key for key, _target in wanted})))
         if (source, target) in wanted and entry_id not in existing]
-    postings = [{"word": word, "entry_id": entry_id} for entry_id, text in fresh
-                for word in word_hashes(text, source_tag, target_tag)]
+    postings = [{"shingle": value, "entry_id": entry_id} for entry_id, text in fresh
+                for value in sketch_hashes(text, source_tag, target_tag)]
     if postings:
-        db.session.execute(memory_words.insert(), postings)
+        db.session.execute(memory_shingles.insert(), postings)
     db.session.flush()
     return len(fresh)
 
@@ -163,17 +184,15 @@ def _exact(source_tag: str, target_tag: str, keys: set[str]) -> dict[str, list[M
 
 
 def _candidates(text: str, source_tag: str, target_tag: str) -> list[int]:
-    """Entry ids sharing the most of the text's words; common words count only if needed."""
-    hashes = sorted(word_hashes(text, source_tag, target_tag))
+    """Entry ids sharing the most shingles with the text; common ones count only if needed."""
+    hashes = shingle_hashes(text, source_tag, target_tag)[:QUERY_SHINGLES]
     if not hashes:
         return []
-    parts = [select(memory_words.c.word, memory_words.c.entry_id)
-             .where(memory_words.c.word == bindparam(f"w{index}", hash_, type_=Integer))
-             .limit(POSTINGS_LIMIT + 1).subquery().select()
-             for index, hash_ in enumerate(hashes)]
     postings: dict[int, list[int]] = {}
-    for word, entry_id in db.session.execute(union_all(*parts)):
-        postings.setdefault(word, []).append(entry_id)
+    rows = db.session.execute(select(memory_shingles.c.shingle, memory_shingles.c.entry_id)
+                              .where(memory_shingles.c.shingle.in_(hashes)))
+    for shingle, entry_id in rows:
+        postings.setdefault(shingle, []).append(entry_id)
     rare = [ids for ids in postings.values() if len(ids) <= POSTINGS_LIMIT]
     counts = Counter(entry_id for ids in (rare or postings.values()) for entry_id in ids)
     return [entry_id for entry_id, _count in counts.most_common(CANDIDATES)]

@@ -57,12 +57,12 @@ class MemoryEntry(Base):
     statement: Mapped[Statement | None] = relationship()
 
 
-# The word index of the memory: one row per distinct word of an entry's source text, the
-# word hashed together with the language pair (portal.assist.memory.word_hashes), so one
-# indexed lookup finds the entries of that pair that contain the word.
-memory_words = Table(
-    "memory_words", Base.metadata,
-    Column("word", Integer, primary_key=True),
+# The fuzzy-match index of the memory: for each entry, a sketch of its source text's
+# three-word shingles hashed with the language pair (portal.assist.memory.sketch_hashes),
+# so one indexed lookup finds the entries of that pair that share a shingle.
+memory_shingles = Table(
+    "memory_shingles", Base.metadata,
+    Column("shingle", Integer, primary_key=True),
     Column("entry_id", ForeignKey("memory_entries.id", ondelete="CASCADE"), primary_key=True),
     sqlite_with_rowid=False,
 )
