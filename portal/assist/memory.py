@@ -183,35 +183,53 @@ def _exact(source_tag: str, target_tag: str, keys: set[str]) -> dict[str, list[M
     return found
 
 
-def _candidates(text: str, source_tag: str, target_tag: str) -> list[int]:
-    """Entry ids sharing the most shingles with the text; common ones count only if needed."""
-    hashes = shingle_hashes(text, source_tag, target_tag)[:QUERY_SHINGLES]
-    if not hashes:
-        return []
+def _chunks(values: list, size: int = 900):
+    # Bound the parameters of one statement (SQLite's limit was 999 before 3.32).
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _candidates(texts: list[str], source_tag: str,
+                target_tag: str) -> dict[str, list[int]]:
+    """Per text, the entry ids sharing most shingles; common ones count only if needed.
+
+    One indexed query for all texts (a few for a very long statement).
+    """
+    wanted = {text: shingle_hashes(text, source_tag, target_tag)[:QUERY_SHINGLES]
+              for text in texts}
+    every = sorted({value for hashes in wanted.values() for value in hashes})
     postings: dict[int, list[int]] = {}
-    rows = db.session.execute(select(memory_shingles.c.shingle, memory_shingles.c.entry_id)
-                              .where(memory_shingles.c.shingle.in_(hashes)))
-    for shingle, entry_id in rows:
-        postings.setdefault(shingle, []).append(entry_id)
-    rare = [ids for ids in postings.values() if len(ids) <= POSTINGS_LIMIT]
-    counts = Counter(entry_id for ids in (rare or postings.values()) for entry_id in ids)
-    return [entry_id for entry_id, _count in counts.most_common(CANDIDATES)]
+    for chunk in _chunks(every):
+        rows = db.session.execute(select(memory_shingles.c.shingle, memory_shingles.c.entry_id)
+                                  .where(memory_shingles.c.shingle.in_(chunk)))
+        for shingle, entry_id in rows:
+            postings.setdefault(shingle, []).append(entry_id)
+    result = {}
+    for text, hashes in wanted.items():
+        lists = [postings[value] for value in hashes if value in postings]
+        rare = [ids for ids in lists if len(ids) <= POSTINGS_LIMIT]
+        counts = Counter(entry_id for ids in (rare or lists) for entry_id in ids)
+        result[text] = [entry_id for entry_id, _count in counts.most_common(CANDIDATES)]
+    return result
 
 
-def _fuzzy(text: str, source_tag: str, target_tag: str, skip: set[int]) -> list[tuple]:
-    """(entry id, score) of the best fuzzy matches at or above the threshold."""
-    ids = [entry_id for entry_id in _candidates(text, source_tag, target_tag)
-           if entry_id not in skip]
-    if not ids:
-        return []
-    length = len(text)
-    choices = dict(db.session.execute(select(MemoryEntry.id, MemoryEntry.source_text).where(
-        MemoryEntry.id.in_(ids),
-        MemoryEntry.source_length.between(int(length * LENGTH_RATIO),
-                                          int(length / LENGTH_RATIO) + 1))).all())
-    found = process.extract(text, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD,
-                            limit=MAX_SUGGESTIONS)
-    return [(entry_id, score) for _choice, score, entry_id in found]
+def _fuzzy(texts: list[str], source_tag: str, target_tag: str) -> dict[str, list[tuple]]:
+    """Per text, (entry id, score) of the best fuzzy matches at or above the threshold."""
+    candidates = _candidates(texts, source_tag, target_tag)
+    ids = sorted({entry_id for found in candidates.values() for entry_id in found})
+    sources: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        sources.update(db.session.execute(select(MemoryEntry.id, MemoryEntry.source_text)
+                                          .where(MemoryEntry.id.in_(chunk))).all())
+    result = {}
+    for text in texts:
+        low, high = len(text) * LENGTH_RATIO, len(text) / LENGTH_RATIO
+        choices = {entry_id: sources[entry_id] for entry_id in candidates.get(text, [])
+                   if entry_id in sources and low <= len(sources[entry_id]) <= high}
+        found = process.extract(text, choices, scorer=fuzz.ratio,
+                                score_cutoff=FUZZY_THRESHOLD, limit=MAX_SUGGESTIONS * 2)
+        result[text] = [(entry_id, score) for _choice, score, entry_id in found]
+    return result
 
 
 def suggestions_for(texts: list[str], source_tag: str, target_tag: str,
@@ -219,14 +237,16 @@ def suggestions_for(texts: list[str], source_tag: str, target_tag: str,
     """Up to three suggestions per source text: exact matches first, then fuzzy ones."""
     texts = list(dict.fromkeys(normalize_whitespace(text) for text in texts if text.strip()))
     exact = _exact(source_tag, target_tag, {text_key(text) for text in texts})
+    needing = [text for text in texts
+               if len(exact.get(text_key(text), [])) < MAX_SUGGESTIONS] if fuzzy else []
+    fuzzy_found = _fuzzy(needing, source_tag, target_tag) if needing else {}
     scored: dict[str, list[tuple[MemoryEntry | int, int, bool]]] = {}
     for text in texts:
         matches = [(entry, 100, True) for entry in
                    exact.get(text_key(text), [])[:MAX_SUGGESTIONS]]
-        if fuzzy and len(matches) < MAX_SUGGESTIONS:
-            skip = {entry.id for entry, _score, _exact in matches}
-            matches += [(entry_id, round(score), False) for entry_id, score in
-                        _fuzzy(text, source_tag, target_tag, skip)]
+        shown = {entry.id for entry, _score, _exact in matches}
+        matches += [(entry_id, round(score), False)
+                    for entry_id, score in fuzzy_found.get(text, []) if entry_id not in shown]
         scored[text] = matches[:MAX_SUGGESTIONS]
     return _with_origins(scored)
 
