@@ -406,8 +406,8 @@ def test_a_machine_suggestion_is_labelled_and_never_filled_silently(app, db, cli
         DraftSegment.translation_id == translation.id)) is None
 
 
-def test_a_used_machine_suggestion_is_recorded_on_the_version(app, db, client, auth, claimed,
-                                                              mt_server):
+def test_a_used_machine_suggestion_is_recorded_on_the_version(app, db, make, client, auth,
+                                                              claimed, mt_server):
     translator, translation, segments = claimed
     auth.login(translator)
     url = f"/desk/translations/{translation.id}"
@@ -434,6 +434,11 @@ def test_a_used_machine_suggestion_is_recorded_on_the_version(app, db, client, a
     marks = {part.segment_key: part.machine for part in version.segments}
     assert marks[machine_key] is True
     assert [key for key, machine in marks.items() if machine] == [machine_key]
+    auth.logout()
+    auth.login(make.user(reviews=["es"]))
+    review = text_of(client.get(f"/desk/versions/{version.id}"))
+    assert review.count("Started from a machine suggestion") == 1
+    assert review.index("Started from a machine suggestion") > review.index("Texto corregido")
 
 
 def test_machine_timeouts_and_errors_give_a_clear_message(app, db, client, auth, claimed,
