@@ -4,8 +4,9 @@ Exact matches are found by the hash of the whitespace-normalized source text. Fu
 (rapidfuzz's normalized Indel similarity, `fuzz.ratio`, at least FUZZY_THRESHOLD) are
 scored on a few candidates only, found through an index kept in the database
 (`memory_shingles`): for each entry, a bottom-k sketch of its source's three-word shingles,
-hashed with the language pair. A query looks up its own shingles in one indexed query; a
-shingle found in more than POSTINGS_LIMIT entries is common and counts only when the
+hashed with the language pair. A query looks up its QUERY_SHINGLES smallest shingle
+hashes (where a similar entry's sketch values fall), reading at most POSTINGS_LIMIT + 1
+rows each; a shingle found in more entries than that is common and counts only when the
 segment has nothing rarer. The CANDIDATES entries sharing most shingles, within
 the lengths a ratio of 70 allows, are then scored. This runs alike on SQLite and
 PostgreSQL; docs/performance.md has the figures.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -28,10 +30,10 @@ from portal.models.memory import memory_shingles
 
 FUZZY_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
-POSTINGS_LIMIT = 200
+POSTINGS_LIMIT = 100
 SHINGLE = 3
 SKETCH = 24
-QUERY_SHINGLES = 96
+QUERY_SHINGLES = 48
 CANDIDATES = 40
 # fuzz.ratio = 2·matches / (len1 + len2): a score of 70 needs the shorter text to be at
 # least 0.7 / 1.3 of the longer one.
@@ -199,9 +201,17 @@ def _candidates(texts: list[str], source_tag: str,
               for text in texts}
     every = sorted({value for hashes in wanted.values() for value in hashes})
     postings: dict[int, list[int]] = {}
-    for chunk in _chunks(every):
-        rows = db.session.execute(select(memory_shingles.c.shingle, memory_shingles.c.entry_id)
-                                  .where(memory_shingles.c.shingle.in_(chunk)))
+    for chunk in _chunks(every, 200):
+        # One indexed seek per shingle, each cut at POSTINGS_LIMIT + 1 rows, so that a
+        # shingle found in half the memory (a link's address, a slogan) costs no more than
+        # a rare one. Plain SQL: an expression with a varying number of parts would be
+        # compiled anew each time, which costs more than the query.
+        parts = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT shingle, entry_id FROM memory_shingles "
+            f"WHERE shingle = :s{index} LIMIT {POSTINGS_LIMIT + 1}) AS p{index}"
+            for index in range(len(chunk)))
+        rows = db.session.execute(sql(parts), {f"s{index}": value
+                                               for index, value in enumerate(chunk)})
         for shingle, entry_id in rows:
             postings.setdefault(shingle, []).append(entry_id)
     result = {}
