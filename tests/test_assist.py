@@ -459,3 +459,37 @@ def test_machine_timeouts_and_errors_give_a_clear_message(app, db, client, auth,
     assert "did not answer within 1 seconds" in slow.get_json()["error"]["detail"]
     page = text_of(client.post(target, data={"csrf_token": csrf_token(client, url)}))
     assert "did not answer within 1 seconds" in page
+
+
+def test_the_migration_remembers_versions_approved_before_it(tmp_path):
+    """Upgrading a database that already holds approved work fills the memory from it."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from portal import create_app
+    from portal.extensions import db as _db
+    from tests.conftest import MIGRATIONS, Factory
+
+    other = create_app({"SECRET_KEY": "migration", "TESTING": True,
+                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    with other.app_context():
+        upgrade(directory=MIGRATIONS)
+        make = Factory(_db.session)
+        statement = make.statement(slug="before", targets=["es", "fr"])
+        make.approved_version(statement, "es")
+        texts = {segment.text for segment in statement.current_revision.segments}
+        _db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="c4e9b2a7d1f3")
+        upgrade(directory=MIGRATIONS)
+        with _db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT source_language_tag, target_language_tag, source_text, target_text, "
+                "statement_id FROM memory_entries")).all()
+            shingles = connection.scalar(text("SELECT count(*) FROM memory_shingles"))
+        _db.engine.dispose()
+    assert {row.source_text for row in rows} == texts  # fr was never approved
+    assert {(row.source_language_tag, row.target_language_tag) for row in rows} == \
+        {("en", "es")}
+    assert all(row.target_text == f"[es] {row.source_text}" for row in rows)
+    assert all(row.statement_id == statement.id for row in rows)
+    assert shingles >= len(rows)

@@ -26,7 +26,15 @@ JOIN version_segments vs ON vs.version_id = v.id
 JOIN source_segments src ON src.revision_id = v.source_revision_id
                         AND src.position = vs.position
 WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.version_id = v.id AND r.decision = 'approved')
+  AND s.source_language_tag = :source AND t.language_tag = :target
 ORDER BY v.id, vs.position
+"""
+APPROVED_PAIRS = """
+SELECT DISTINCT s.source_language_tag, t.language_tag
+FROM versions v
+JOIN translations t ON t.id = v.translation_id
+JOIN statements s ON s.id = t.statement_id
+WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.version_id = v.id AND r.decision = 'approved')
 """
 
 
@@ -86,13 +94,19 @@ def upgrade():
 
 
 def _remember_approved_versions():
-    """Fill the memory and its shingle index from every approved version."""
-    from portal.assist.memory import text_key, sketch_hashes
+    """Fill the memory and its shingle index from every approved version, pair by pair."""
+    bind = op.get_bind()
+    for source_tag, target_tag in bind.execute(sa.text(APPROVED_PAIRS)).all():
+        _remember_pair(bind, source_tag, target_tag)
+
+
+def _remember_pair(bind, source_tag, target_tag):
+    from portal.assist.memory import sketch_hashes, text_key
     from portal.content.segments import normalize_whitespace
 
-    bind = op.get_bind()
     entries: dict[tuple, dict] = {}
-    for row in bind.execute(sa.text(APPROVED_SEGMENTS)).mappings():
+    for row in bind.execute(sa.text(APPROVED_SEGMENTS),
+                            {'source': source_tag, 'target': target_tag}).mappings():
         source, target = normalize_whitespace(row['source_text']), row['target_text'].strip()
         if not source or not target:
             continue
@@ -110,20 +124,26 @@ def _remember_approved_versions():
         'id', 'source_language_tag', 'target_language_tag', 'source_key', 'target_key',
         'source_length', 'source_text', 'target_text', 'statement_id', 'version_id')))
     rows = list(entries.values())
-    for start in range(0, len(rows), 1000):
-        bind.execute(table.insert(), rows[start:start + 1000])
+    for start in range(0, len(rows), 5000):
+        bind.execute(table.insert(), rows[start:start + 5000])
     shingles = sa.table('memory_shingles', sa.column('shingle'), sa.column('entry_id'))
     postings = []
-    for entry_id, source_tag, target_tag, text in bind.execute(sa.text(
-            'SELECT id, source_language_tag, target_language_tag, source_text '
-            'FROM memory_entries')):
-        postings += [{'shingle': value, 'entry_id': entry_id}
-                     for value in sketch_hashes(text, source_tag, target_tag)]
-        if len(postings) > 5000:
-            bind.execute(shingles.insert(), postings)
+    for entry_id, text in bind.execute(sa.text(
+            'SELECT id, source_text FROM memory_entries WHERE source_language_tag = :source '
+            'AND target_language_tag = :target ORDER BY id'),
+            {'source': source_tag, 'target': target_tag}).all():
+        postings += [(value, entry_id) for value in sketch_hashes(text, source_tag, target_tag)]
+        if len(postings) >= 50_000:
+            _insert_postings(bind, shingles, postings)
             postings = []
+    _insert_postings(bind, shingles, postings)
+
+
+def _insert_postings(bind, shingles, postings):
+    # In key order, chunk by chunk: fewer page splits while the index is built.
     if postings:
-        bind.execute(shingles.insert(), postings)
+        bind.execute(shingles.insert(), [{'shingle': value, 'entry_id': entry_id}
+                                         for value, entry_id in sorted(postings)])
 
 
 def downgrade():
