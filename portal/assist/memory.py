@@ -30,10 +30,10 @@ from portal.models.memory import memory_shingles
 
 FUZZY_THRESHOLD = 70
 MAX_SUGGESTIONS = 3
-POSTINGS_LIMIT = 100
+POSTINGS_LIMIT = 300
 SHINGLE = 3
 SKETCH = 24
-QUERY_SHINGLES = 48
+QUERY_SHINGLES = 64
 CANDIDATES = 40
 # fuzz.ratio = 2·matches / (len1 + len2): a score of 70 needs the shorter text to be at
 # least 0.7 / 1.3 of the longer one.
