@@ -70,6 +70,12 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Statement Portal <portal@localhost>"),
+        # A LibreTranslate-compatible server for machine suggestions; unset: no MT at all.
+        "MT_URL": (os.environ.get("MT_URL") or "").rstrip("/") or None,
+        "MT_API_KEY": os.environ.get("MT_API_KEY") or None,
+        "MT_TIMEOUT": _int("MT_TIMEOUT", 10),
+        # The largest TMX, TBX or CSV file accepted for import, in bytes.
+        "MAX_IMPORT_BYTES": _int("MAX_IMPORT_BYTES", 5 * 1024 * 1024),
         "INVITATION_DAYS": _int("INVITATION_DAYS", 14),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "SESSION_COOKIE_HTTPONLY": True,

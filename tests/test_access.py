@@ -24,6 +24,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from portal.assist.glossary import save_term
 from portal.extensions import db as _db
 from portal.models import (
     Organization,
@@ -200,6 +201,41 @@ TABLE = {
         "GET":  (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
         "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN),
     },
+    # The translator's aids: the claimant's editor; no machine server is configured here.
+    #            anonymous   other       volunteer   reviewer    coordinator admin
+    "desk.fill_exact": {
+        "POST": (LOGIN,      FORBIDDEN,  OK,         FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
+    },
+    "desk.machine_suggestion": {
+        "POST": (LOGIN,      FORBIDDEN,  NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
+    },
+    "desk.use_machine": {
+        "POST": (LOGIN,      FORBIDDEN,  NOT_FOUND,  FORBIDDEN,  FORBIDDEN,  FORBIDDEN),
+    },
+    # Glossaries (en → es): read by its translators and reviewers, kept by its reviewers
+    # and coordinators; memories imported by coordinators.
+    "desk.glossaries": {
+        "GET":  (LOGIN,      OK,         OK,         OK,         OK,         OK),
+    },
+    "desk.glossary": {
+        "GET":  (LOGIN,      FORBIDDEN,  OK,         OK,         OK,         OK),
+        "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         OK,         OK),
+    },
+    "desk.delete_term": {
+        "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         OK,         OK),
+    },
+    "desk.export_glossary": {
+        "GET":  (LOGIN,      FORBIDDEN,  OK,         OK,         OK,         OK),
+    },
+    "desk.import_glossary": {
+        "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  OK,         OK,         OK),
+    },
+    "desk.export_memory": {
+        "GET":  (LOGIN,      FORBIDDEN,  OK,         OK,         OK,         OK),
+    },
+    "desk.import_memory": {
+        "POST": (LOGIN,      FORBIDDEN,  FORBIDDEN,  FORBIDDEN,  OK,         OK),
+    },
     # Coordination is for coordinators and administrators only.
     #            anonymous   other       volunteer   reviewer    coordinator admin
     "coordinate.statements": {
@@ -339,6 +375,15 @@ URLS = {
     "desk.resolve_report": lambda w: {"report_id": w.report},
     "desk.open_correction": lambda w: {"translation_id": w.published_es},
     "coordinate.corrections": lambda w: {"statement_id": w.published},
+    "desk.fill_exact": lambda w: {"translation_id": w.work_es},
+    "desk.machine_suggestion": lambda w: {"translation_id": w.work_es, "key": w.work_keys[0]},
+    "desk.use_machine": lambda w: {"translation_id": w.work_es, "key": w.work_keys[0]},
+    "desk.glossary": lambda w: {"source": "en", "target": "es"},
+    "desk.delete_term": lambda w: {"source": "en", "target": "es", "term_id": w.term},
+    "desk.export_glossary": lambda w: {"source": "en", "target": "es", "fmt": "csv"},
+    "desk.import_glossary": lambda w: {"source": "en", "target": "es"},
+    "desk.export_memory": lambda w: {"source": "en", "target": "es"},
+    "desk.import_memory": lambda w: {"source": "en", "target": "es"},
     "coordinate.edit_statement": lambda w: {"statement_id": w.work},
     "coordinate.translation": lambda w: {"translation_id": w.work_es},
     "coordinate.release": lambda w: {"statement_id": w.approved},
@@ -384,6 +429,19 @@ FORMS = {
     "desk.resolve_report": lambda w: {},
     "desk.open_correction": lambda w: {"segment": "", "note": "A typo."},
     "coordinate.corrections": lambda w: {"corrections": "release"},
+    "desk.fill_exact": lambda w: {f"revision-{w.work_keys[0]}": "1"},
+    "desk.machine_suggestion": lambda w: {},
+    "desk.use_machine": lambda w: {f"machine-text-{w.work_keys[0]}": "MT",
+                                   f"revision-{w.work_keys[0]}": "1"},
+    "desk.glossary": lambda w: {"term": "wage theft", "translation": "robo de salario",
+                                "part_of_speech": "noun", "note": ""},
+    "desk.delete_term": lambda w: {},
+    "desk.import_glossary": lambda w: {
+        "file": (io.BytesIO(b"term,translation\nstrike,huelga\n"), "terms.csv")},
+    "desk.import_memory": lambda w: {"file": (io.BytesIO(
+        b'<tmx version="1.4"><header srclang="en"/><body><tu><tuv xml:lang="en"><seg>One.'
+        b'</seg></tuv><tuv xml:lang="es"><seg>Uno.</seg></tuv></tu></body></tmx>'),
+        "memory.tmx")},
     "coordinate.new_statement": lambda w: {
         "title": "A new statement", "summary": "Its summary.", "body": "One paragraph.",
         "source_language": "en", "statement_date": "2026-12-18",
@@ -505,6 +563,7 @@ def _build(session) -> SimpleNamespace:
                             message="This word is wrong.")
     organization = Organization(name="Access Alliance", country="PH")
     session.add(organization)
+    term, _created = save_term(people["reviewer"], "en", "es", "solidarity", "solidaridad")
     _invitation, invitation_token = invite_person(
         people["coordinator"], email="invitee@example.org", role=Role.TRANSLATOR,
         translates=["es"], reviews=[])
@@ -531,7 +590,7 @@ def _build(session) -> SimpleNamespace:
         published=published.id, published_slug=published.slug,
         published_es=_translation(session, published, "es").id,
         approved=approved.id, approved_version=approved_version.id,
-        report=report.id, organization=organization.id,
+        report=report.id, organization=organization.id, term=term.id,
         invitation_token=invitation_token, reset_token=reset_token,
     )
 

@@ -3,6 +3,7 @@
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, utcnow
 from portal.models.languages import Language
+from portal.models.memory import GlossaryTerm, MemoryEntry, PartOfSpeech
 from portal.models.organizations import Organization, organization_languages
 from portal.models.outbox import DeadlineReminder, OutboxMessage
 from portal.models.people import Invitation, LanguageSkill, Role, User
@@ -32,8 +33,9 @@ from portal.models.translations import (
 
 __all__ = [
     "AuditEvent", "Base", "Correction", "DeadlineReminder", "DraftSegment", "Edition",
-    "Invitation", "Language", "LanguageSkill", "Organization", "OutboxMessage",
-    "ParagraphComment", "ProblemReport", "Publication", "ReaderState", "Release", "Review",
+    "GlossaryTerm", "Invitation", "Language", "LanguageSkill", "MemoryEntry", "Organization",
+    "OutboxMessage", "ParagraphComment", "PartOfSpeech", "ProblemReport", "Publication",
+    "ReaderState", "Release", "Review",
     "ReviewDecision", "Role", "SegmentKind",
     "SourceRevision", "SourceSegment", "Statement", "Translation", "TranslationState",
     "TranslationTally",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -120,6 +121,8 @@ class DraftSegment(Base):
     segment_key: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The text started from a machine suggestion the translator chose to use.
+    machine: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, server_default=func.now(), onupdate=func.now()
@@ -171,6 +174,8 @@ class VersionSegment(Base):
     position: Mapped[int]
     segment_key: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
+    # The draft it was made from started from a machine suggestion.
+    machine: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     version: Mapped[Version] = relationship(back_populates="segments")
 

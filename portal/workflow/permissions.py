@@ -111,3 +111,19 @@ def can_open_correction(user, translation: Translation) -> bool:
     version = latest_version(translation)
     return (version is not None and _signed_in(user) and version.created_by_id == user.id
             and can_translate(user, translation.language_tag))
+
+
+def can_use_glossary(user, language_tag: str) -> bool:
+    """Translators and reviewers of the language, and coordinators, read its glossaries."""
+    return (can_translate(user, language_tag) or can_review_language(user, language_tag)
+            or is_coordinator(user))
+
+
+def can_keep_glossary(user, language_tag: str) -> bool:
+    """Reviewers of the language and coordinators add, change, remove and import terms."""
+    return can_review_language(user, language_tag) or is_coordinator(user)
+
+
+def can_import_memory(user) -> bool:
+    """Coordinators import translation memories (TMX) from elsewhere."""
+    return is_coordinator(user)

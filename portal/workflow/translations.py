@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.assist.memory import remember_version
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -105,7 +106,8 @@ def _carry_over_latest_version(translation: Translation, actor: User) -> None:
             drafted.add(part.segment_key)
             db.session.add(DraftSegment(translation_id=translation.id,
                                         segment_key=part.segment_key, text=part.text,
-                                        revision=1, updated_by_id=actor.id))
+                                        revision=1, updated_by_id=actor.id,
+                                        machine=part.machine))
 
 
 def _claimed_before(actor: User, translation: Translation) -> bool:
@@ -223,7 +225,8 @@ def submit_translation(actor: User, translation: Translation) -> Version:
                       created_by=actor)
     version.segments = [
         VersionSegment(position=segment.position, segment_key=segment.key,
-                       text=drafts[segment.key].text.strip())
+                       text=drafts[segment.key].text.strip(),
+                       machine=drafts[segment.key].machine)
         for segment in revision.segments
     ]
     translation.versions.append(version)
@@ -319,6 +322,8 @@ def approve_version(actor: User, version: Version, comment: str = "") -> Review:
     db.session.add(review)
     translation = version.translation
     translation.state = TranslationState.APPROVED
+    # Every approved segment is remembered for the next translator of this language pair.
+    remember_version(version)
     record_event(actor, "translation.approve", translation=translation,
                  from_state=TranslationState.IN_REVIEW, to_state=TranslationState.APPROVED,
                  detail=f"version {version.number}")

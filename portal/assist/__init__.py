@@ -1,0 +1,1 @@
+"""Help for translators: the translation memory, the glossary, machine suggestions, exchange."""
