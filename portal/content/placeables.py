@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
 
 from portal.models.statements import SegmentKind
 
@@ -297,3 +298,9 @@ def draft_markdown(token_text: str, source: list[Placeable]) -> str:
     if not source:
         return token_text
     return to_markdown(token_text, source)
+
+
+def placeable_html(token_text: str) -> Markup:
+    """Token text as HTML with each token marked, for showing a source paragraph."""
+    escaped = str(escape(token_text))
+    return Markup(TOKEN.sub(lambda m: f'<span class="ph">{m.group(0)}</span>', escaped))
