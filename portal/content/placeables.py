@@ -33,6 +33,7 @@ PAIRED = {"link", "em", "strong"}
 _BARE_URL = re.compile(r"https?://[\w\-.~:/?#@!$&'()*+,;=%]*[\w\-~/#=&%+]")
 # Line starts that would turn a paragraph into a list, heading, quote or rule.
 _BLOCK_START = re.compile(r"^([ \t]*)(\d{1,9}(?=[.)](?:\s|$))|[-+#>=](?=\s|$|#)|#)", re.M)
+_MARKUP = re.compile(r"[*_`<\\]|\]\(|https?://")
 TOKEN = re.compile(r"(?<!\\)(?:\[(/?)(\d{1,3})\]|\{(\d{1,3})\})")
 # Characters that would otherwise start Markdown markup, or look like a token.
 _ESCAPE = re.compile(r"[`*\[\]]|\\(?=[!-/:-@\[-`{-~]|$)|<(?=[A-Za-z/!?])|\{(?=\d{1,3}\})"
@@ -298,6 +299,11 @@ def draft_markdown(token_text: str, source: list[Placeable]) -> str:
     if not source:
         return token_text
     return to_markdown(token_text, source)
+
+
+def has_markup(markdown: str) -> bool:
+    """True when Markdown renders as more than its words (worth a preview)."""
+    return bool(_MARKUP.search(markdown))
 
 
 def placeable_html(token_text: str) -> Markup:

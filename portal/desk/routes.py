@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from portal.content.placeables import draft_tokens, placeable_html
+from portal.content.placeables import draft_tokens, has_markup, placeable_html
 from portal.desk import bp
 from portal.desk.forms import (
     MAX_SAVE_BYTES,
@@ -131,6 +131,11 @@ def _desk_helpers():
     return {"english_name": english_name, "moment": moment, "time_left": time_left,
             "duration": duration, "kind_labels": KIND_LABELS,
             "placeable_labels": PLACEABLE_LABELS}
+
+
+@bp.app_template_filter("has_markup")
+def _has_markup(markdown: str) -> bool:
+    return has_markup(markdown)
 
 
 @bp.app_template_filter("placeable_html")

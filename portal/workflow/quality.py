@@ -34,7 +34,12 @@ def problems_of(segment: SourceSegment, text: str, source_tag: str,
 def excerpt(segment: SourceSegment, length: int = 32) -> str:
     """The start of a segment's words, to name it in a message."""
     flat = " ".join(plain_text(segment.text).split())
-    return flat if len(flat) <= length else flat[:length - 1].rstrip() + "…"
+    if len(flat) <= length:
+        return flat
+    cut = flat[:length - 1]
+    if " " in cut[length // 2:]:  # end on a whole word where the words have spaces
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _name(number: int, segment: SourceSegment) -> str:
