@@ -193,6 +193,8 @@ def test_the_review_shows_both_sides_rendered_the_markdown_and_the_warnings(
            in third
     assert f'<details class="raw"><summary>Markdown</summary><pre lang="es" dir="ltr">' \
            f'{STORED}</pre></details>' in third
+    assert "The checks found something in 1 paragraph: see the warnings beside it " \
+           "(paragraph 4)." in unescape(html)
     fourth = html.split('id="segment-4"')[1]
     assert 'class="check warning" data-code="numbers"' in fourth
     assert "The numbers or dates differ from the original (18)." in unescape(fourth)

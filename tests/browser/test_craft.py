@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, PEOPLE
@@ -89,6 +90,29 @@ def test_placeables_checks_and_review(browser, live_portal, tmp_path):
     expect(page.locator("dialog#keys")).to_be_hidden()
 
     boxes = page.locator("textarea[name^=text-]")
+    # Keys: copy the source into a box, move to the next box, insert suggestion 1 (the
+    # suggestion buttons come from translation memory; one stands in for them here).
+    boxes.nth(0).click()
+    page.keyboard.press("Alt+c")
+    expect(boxes.nth(0)).to_have_value("Act now")
+    page.keyboard.press("Alt+ArrowDown")
+    expect(boxes.nth(1)).to_be_focused()
+    page.evaluate("""() => {
+        const row = document.querySelectorAll('.segment')[1];
+        const box = row.querySelector('textarea');
+        const list = document.createElement('div');
+        list.className = 'suggestions';
+        list.innerHTML = '<button type="button" data-suggestion>uno</button>' +
+                         '<button type="button" data-suggestion>dos</button>';
+        list.querySelectorAll('button').forEach(b => b.addEventListener('click', () => {
+            box.value = b.textContent; }));
+        row.querySelector('.target').appendChild(list);
+    }""")
+    page.keyboard.press("Alt+Shift+Digit2")
+    expect(boxes.nth(1)).to_have_value("dos")
+    page.keyboard.press("Alt+ArrowUp")
+    expect(boxes.nth(0)).to_be_focused()
+
     simple = {0: "Actúa ya", 1: "La Alianza llama a la acción.", 3: "Únete el 18 de diciembre."}
     for number, text in simple.items():
         boxes.nth(number).fill(text)
@@ -121,7 +145,17 @@ def test_placeables_checks_and_review(browser, live_portal, tmp_path):
         expect(page.locator(".save-status").nth(number)).to_have_text("Saved", timeout=10_000)
     page.reload()
     expect(box).to_have_value("Lee [1]nuestro informe completo[/1] y [2]actúa ya[/2].")
-    page.get_by_role("button", name="Submit for review").click()
+    # Leaving with text not yet saved asks first.
+    boxes.nth(3).press_sequentially(" ")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    with pytest.raises(PlaywrightError):  # staying on the page aborts the navigation
+        page.goto(f"{live_portal}/desk/")
+    assert asked == ["beforeunload"]
+    expect(page).to_have_url(re.compile(r"/desk/translations/"))
+    # Submitted from the keyboard (the box's text goes with it).
+    boxes.nth(3).focus()
+    page.keyboard.press("Control+Enter")
     expect(page.locator(".flash-success")).to_be_visible()
 
     # The reviewer sees both sides rendered, and the Markdown on request.
