@@ -29,7 +29,8 @@ STORED = "Lee [nuestro informe](https://example.org/report) y *actúa ya*."
 
 @pytest.fixture
 def statement(make):
-    return make.statement(targets=["es"], title="Act now", body=BODY)
+    return make.statement(targets=["es"], title="Act now", body=BODY,
+                          summary="The Alliance calls for action.")
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def fill(client, translation, statement, texts: dict[int, str], revision: int = 
     return post_form(client, editor_url(translation), f"{editor_url(translation)}/save", data)
 
 
-COMPLETE = {1: "Actúa ya", 2: "Resumen número uno.", 3: TRANSLATED,
+COMPLETE = {1: "Actúa ya", 2: "La Alianza llama a la acción.", 3: TRANSLATED,
             4: "Únete el 18 de diciembre."}
 
 
