@@ -14,6 +14,7 @@ order); markup with no counterpart in the source stays visible as Markdown, and 
 (`portal.content.checks`) say so.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -78,12 +79,17 @@ def _escape_block_start(match: re.Match) -> str:
     return match.group(1) + "\\" + marker
 
 
-def _inline_children(markdown: str):
-    """The inline tokens of Markdown that is exactly one paragraph, else None."""
+@functools.lru_cache(maxsize=2048)
+def _inline_children(markdown: str) -> tuple | None:
+    """The inline tokens of Markdown that is exactly one paragraph, else None.
+
+    Cached: an editor page parses each source and draft several times (tokens, checks);
+    callers only read the tokens.
+    """
     tokens = _parser.parse(markdown)
     if len(tokens) != 3 or tokens[0].type != "paragraph_open" or tokens[1].type != "inline":
         return None
-    return tokens[1].children or []
+    return tuple(tokens[1].children or ())
 
 
 def _code_markdown(content: str, fence: str) -> str:
