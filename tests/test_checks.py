@@ -103,3 +103,14 @@ def test_chinese_may_be_much_shorter_but_not_longer_than_is_sane():
 def test_titles_are_checked_for_web_addresses_as_text():
     found = codes("See https://example.org", "Ver el sitio", "es", SegmentKind.TITLE)
     assert found["lost-link"] == "error"
+
+
+def test_an_added_web_address_in_a_title_is_only_a_warning():
+    found = codes("See https://example.org", "Ver https://example.org y https://otro.org", "es",
+                  SegmentKind.TITLE)
+    assert found == {"urls": "warning"}
+
+
+def test_tokens_the_original_does_not_have_are_text_with_a_warning():
+    found = codes("Read *this*.", "Lee *esto*, nota [7] y {0}.", "es")
+    assert found == {"unknown-placeable": "warning"}

@@ -163,11 +163,18 @@ def _placeable_problems(source: str, translation: str, kind: SegmentKind) -> lis
         return []
     expected = placeables_of(source, kind)
     problems: list[Problem] = []
+    numbers = {placeable.number for placeable in expected}
     leftovers = leftover_tokens(translation)
-    if leftovers:
+    broken = [token for token, number in leftovers if number in numbers]
+    unknown = [token for token, number in leftovers if number not in numbers]
+    if broken:  # a placeable of the original, unpaired or crossing another
         problems.append(Problem(ERROR, "broken-markup", str(_l(
-            "Broken markup: %(tokens)s must each be known, closed and not cross another "
-            "(for example [1]…[/1]).", tokens=" ".join(dict.fromkeys(leftovers))))))
+            "Broken markup: %(tokens)s must each be closed, in order, and not cross another "
+            "(for example [1]…[/1]).", tokens=" ".join(dict.fromkeys(broken))))))
+    if unknown:  # perhaps meant as text: kept as typed
+        problems.append(Problem(WARNING, "unknown-placeable", str(_l(
+            "%(tokens)s: the original has no such placeable; it is shown as typed.",
+            tokens=" ".join(dict.fromkeys(unknown))))))
     if not expected and _inline_children(translation) is None:
         return problems
     _, matched = to_tokens(translation, expected)
@@ -201,8 +208,14 @@ def check_segment(source: str, translation: str, source_tag: str, target_tag: st
     problems = _placeable_problems(source, translation, kind)
     source_plain, plain = plain_text(source), plain_text(translation)
     if kind not in INLINE_KINDS and not _passes("urls", target_tag, source_plain, plain):
-        problems.append(Problem(ERROR, "lost-link", str(_l(
-            "The web addresses are not the same as in the original."))))
+        lost = [url for url in _URL.findall(source_plain) if url not in plain]
+        if lost:
+            problems.append(Problem(ERROR, "lost-link", str(_l(
+                "A web address of the original is missing: %(urls)s",
+                urls=", ".join(lost)))))
+        else:
+            problems.append(Problem(WARNING, "urls", str(_l(
+                "The web addresses are not the same as in the original."))))
     source_digits = _URL.sub(" ", _ascii_digits(source_plain))
     digits = _URL.sub(" ", _ascii_digits(plain))
     if not _passes("numbers", target_tag, source_digits, digits):

@@ -35,9 +35,10 @@ _BARE_URL = re.compile(r"https?://[\w\-.~:/?#@!$&'()*+,;=%]*[\w\-~/#=&%+]")
 # Line starts that would turn a paragraph into a list, heading, quote or rule.
 _BLOCK_START = re.compile(r"^([ \t]*)(\d{1,9}(?=[.)](?:\s|$))|[-+#>=](?=\s|$|#)|#)", re.M)
 _MARKUP = re.compile(r"[*_`<\\]|\]\(|https?://")
-TOKEN = re.compile(r"(?<!\\)(?:\[(/?)(\d{1,3})\]|\{(\d{1,3})\})")
+# Placeables are numbered from 1: "{0}" is text (a format string, say), never a token.
+TOKEN = re.compile(r"(?<!\\)(?:\[(/?)([1-9]\d{0,2})\]|\{([1-9]\d{0,2})\})")
 # Characters that would otherwise start Markdown markup, or look like a token.
-_ESCAPE = re.compile(r"[`*\[\]]|\\(?=[!-/:-@\[-`{-~]|$)|<(?=[A-Za-z/!?])|\{(?=\d{1,3}\})"
+_ESCAPE = re.compile(r"[`*\[\]]|\\(?=[!-/:-@\[-`{-~]|$)|<(?=[A-Za-z/!?])|\{(?=[1-9]\d{0,2}\})"
                      r"|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 
 
@@ -274,9 +275,10 @@ def to_markdown(token_text: str, placeables: list[Placeable]) -> str:
     return "".join(out)
 
 
-def leftover_tokens(markdown: str) -> list[str]:
-    """Tokens still in stored Markdown: unknown numbers, unpaired or crossed tokens."""
-    return [match.group(0) for match in TOKEN.finditer(markdown)]
+def leftover_tokens(markdown: str) -> list[tuple[str, int]]:
+    """(token, number) of tokens still in stored Markdown: unknown, unpaired or crossed."""
+    return [(match.group(0), int(match.group(2) or match.group(3)))
+            for match in TOKEN.finditer(markdown)]
 
 
 def placeables_of(markdown: str, kind: SegmentKind | None = None) -> list[Placeable]:
