@@ -86,6 +86,11 @@ def test_placeables_checks_and_review(browser, live_portal, tmp_path):
     page.keyboard.press("?")
     expect(page.locator("dialog#keys")).to_be_visible()
     expect(page.locator("dialog#keys")).to_contain_text("Insert placeable 1 to 9")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 700})
+        page.wait_for_timeout(300)
+        page.screenshot(path=os.path.join(folder, f"keys-{width}.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.keyboard.press("Escape")
     expect(page.locator("dialog#keys")).to_be_hidden()
 
