@@ -135,8 +135,10 @@ def test_placeables_checks_and_review(browser, live_portal, tmp_path):
     box.press("End")
     expect(box).to_have_value("Lee [1]nuestro informe completo[/1] y [2]actúa ya[/2]")
     # Autosaved; the checks notice the missing full stop, and the preview shows the link.
-    warning = row.locator(".check.warning")
+    # (an autosave may land mid-typing: wait for the one after the last key)
+    warning = row.locator(".check.warning[data-code=ending]")
     expect(warning).to_contain_text("ends with “.”", timeout=10_000)
+    expect(row.locator(".check")).to_have_count(1, timeout=10_000)
     preview = row.locator(".preview .rendered")
     expect(preview.locator("a[href='https://example.org/report']")).to_have_text(
         "nuestro informe completo")
@@ -202,7 +204,10 @@ def test_placeables_checks_and_review(browser, live_portal, tmp_path):
     expect(preview.locator("a[href='https://example.org/report']")).to_have_text(
         "تقريرنا الكامل", timeout=10_000)
     expect(preview).to_have_attribute("dir", "rtl")
-    expect(row.locator(".check")).to_contain_text("ends with “.”")
+    expect(preview.locator("em")).to_have_text("تحرك الآن", timeout=10_000)
+    expect(row.locator(".check[data-code=ending]")).to_contain_text("ends with “.”",
+                                                                   timeout=10_000)
+    expect(row.locator(".check")).to_have_count(1, timeout=10_000)
     shots(page, folder, "editor-ar")
     for context in (coordinator, translator, reviewer, arabic):
         context.close()
