@@ -378,7 +378,9 @@ def test_autosave_returns_the_new_revision_and_progress(client, db, auth, transl
 
     first = autosave(client, translation, key, "El primer párrafo", 0)
     assert first.status_code == 200
-    assert first.get_json() == {"revision": 1, "translated": 1, "total": total}
+    saved = first.get_json()
+    assert {name: saved[name] for name in ("revision", "translated", "total")} == \
+        {"revision": 1, "translated": 1, "total": total}
     second = autosave(client, translation, key, "El primer párrafo, corregido", 1)
     assert second.get_json()["revision"] == 2
     draft = db.session.scalar(select(DraftSegment).where(DraftSegment.segment_key == key))
@@ -469,9 +471,16 @@ def test_submit_is_refused_while_a_paragraph_is_empty_then_goes_to_review(
     submit_url = f"{editor_url(translation)}/submit"
 
     response = post_form(client, editor_url(translation), submit_url)
+    # back to the editor, the first empty paragraph in focus
+    assert response.headers["Location"].endswith("?focus=2#segment-2")
     page = client.get(response.headers["Location"])
     total = len(keys_of(statement))
-    assert f"{total - 1} of {total} paragraphs are not translated yet." in flashed(page)
+    assert flashed(page)[0].startswith(
+        f"{total - 1} of {total} paragraphs are not translated yet: 2 (“Summary number ")
+    assert "4 (“Our demands”)" in flashed(page)[0]
+    assert 'id="segment-2"' in page.text
+    focused = page.text.split('id="segment-2"')[1].split("</textarea>")[0]
+    assert "autofocus" in focused
     assert reload(db, Translation, translation.id).state == TranslationState.IN_PROGRESS
 
     fill_all(client, translation, statement)

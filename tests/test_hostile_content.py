@@ -56,7 +56,8 @@ from tests.conftest import AuthActions, csrf_token
 from tests.hostile import PAYLOADS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-# The portal's own script files: the editor's autosave, the buttons that act once, and the translator's aids.
+# The portal's own script files: the editor's autosave, the buttons that act once, and
+# the translator's aids.
 OWN_SCRIPTS = {"/static/editor.js", "/static/forms.js", "/static/assist.js"}
 # The longest text each field takes (longer is refused with a message, as it should be).
 SUBJECT_MAX = 300  # outbox.subject

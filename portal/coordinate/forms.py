@@ -41,6 +41,7 @@ NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"})
 MAX_TITLE = 300
 MAX_SUMMARY = 2_000
 MAX_BODY = 100_000
+MAX_GUIDANCE = 5_000
 MAX_NOTE = 2_000
 MAX_ORGANIZATION_NAME = 200
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -137,6 +138,11 @@ class StatementForm(PortalForm):
                        "## for a heading, - for a list item, > for a quote. Each paragraph "
                        "is translated on its own, so a change to one keeps the others."),
     )
+    guidance = TextAreaField(
+        _l("Guidance for translators (optional)"), filters=[_strip],
+        validators=[Optional(), Length(max=MAX_GUIDANCE, message=TOO_LONG)],
+        description=_l("Tone, terms to keep or avoid, context: shown at the top of the "
+                       "translators' editor. Markdown."))
     statement_date = DateField(_l("Statement date"), validators=[DataRequired()])
     deadline = LocalDateTimeField(_l("Translation deadline"), validators=[Optional()])
     target_languages = LanguagesField(_l("Target languages"))

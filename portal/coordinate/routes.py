@@ -171,7 +171,8 @@ def new_statement():
             current_user, slug=form.slug.data, source_language=form.source_language.data,
             statement_date=form.statement_date.data, title=form.title.data,
             summary=form.summary.data, body=form.body.data,
-            target_languages=form.target_languages.data, deadline=to_utc(form.deadline.data))
+            target_languages=form.target_languages.data, deadline=to_utc(form.deadline.data),
+            guidance=form.guidance.data or "")
         db.session.commit()
         flash(_("Statement %(slug)s created with %(count)d target languages.",
                 slug=statement.slug, count=_target_count(statement)), "success")
@@ -191,7 +192,8 @@ def edit_statement(statement_id):
         try:
             update_statement_details(
                 current_user, statement, statement_date=form.statement_date.data,
-                deadline=to_utc(form.deadline.data), target_languages=form.target_languages.data)
+                deadline=to_utc(form.deadline.data), target_languages=form.target_languages.data,
+                guidance=form.guidance.data or "")
             revision = revise_source(current_user, statement, form.title.data,
                                      form.summary.data, form.body.data)
         except WorkflowError as error:
@@ -508,6 +510,7 @@ def _statement_values(statement: Statement) -> dict:
     return {
         "title": revision.title, "summary": revision.summary, "body": revision.body,
         "statement_date": statement.statement_date, "deadline": statement.deadline,
+        "guidance": statement.guidance,
         "target_languages": list(db.session.scalars(select(Translation.language_tag).where(
             Translation.statement_id == statement.id))),
     }

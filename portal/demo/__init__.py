@@ -88,11 +88,15 @@ class DemoStatement:
     published: tuple[str, ...]  # translations released with the statement
     queued: tuple[str, ...] = ()  # targets still waiting for a volunteer
     embargo_days: int = 0  # > 0: released that many days after the demo is loaded
+    guidance: str = ""  # the coordinators' notes for translators
 
 
 STATEMENTS = [
     DemoStatement("migrants-day-2026", "en", date(2026, 12, 18),
-                  ("es", "fr", "ar", "fil", "id", "pt-BR"), queued=("zh-Hans",)),
+                  ("es", "fr", "ar", "fil", "id", "pt-BR"), queued=("zh-Hans",),
+                  guidance="A call to action for a wide public: keep it warm and direct. Keep "
+                           "the Alliance's name in English; *migrant workers*, not "
+                           "*migrants*, where the original says so."),
     DemoStatement("no-to-forced-labor-migration", "en", date(2026, 10, 9), ("es", "ar", "fil"),
                   queued=("fr", "id")),
     DemoStatement("solidaridad-trabajadoras-del-hogar", "es", date(2026, 6, 16),
@@ -168,7 +172,7 @@ def _load_statement(plan: DemoStatement, accounts: dict[str, User]) -> None:
     statement = create_statement(
         coordinator, slug=plan.slug, source_language=plan.source,
         statement_date=plan.statement_date, title=title, summary=summary, body=body,
-        target_languages=[*plan.published, *plan.queued],
+        target_languages=[*plan.published, *plan.queued], guidance=plan.guidance,
     )
     source_segments = statement.current_revision.segments
     versions = []

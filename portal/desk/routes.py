@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from portal.content.placeables import draft_tokens, has_markup, placeable_html
 from portal.desk import bp
 from portal.desk.forms import (
     MAX_SAVE_BYTES,
@@ -63,6 +64,12 @@ from portal.workflow.permissions import (
     claim_is_active,
     is_claimable,
     latest_version,
+)
+from portal.workflow.quality import (
+    UnfinishedTranslation,
+    problems_of,
+    source_placeables,
+    stored_text,
 )
 from portal.workflow.queue import (
     QUEUE_PER_PAGE,
@@ -119,10 +126,28 @@ def duration(hours: int) -> str:
     return format_timedelta(timedelta(hours=hours), threshold=1, add_direction=False)
 
 
+PLACEABLE_LABELS = {
+    "link": _l("link"), "autolink": _l("link"), "url": _l("web address"),
+    "em": _l("emphasis"), "strong": _l("strong"), "code": _l("code"),
+    "br": _l("line break"), "image": _l("image"),
+}
+
+
 @bp.context_processor
 def _desk_helpers():
     return {"english_name": english_name, "moment": moment, "time_left": time_left,
-            "duration": duration, "kind_labels": KIND_LABELS}
+            "duration": duration, "kind_labels": KIND_LABELS,
+            "placeable_labels": PLACEABLE_LABELS}
+
+
+@bp.app_template_filter("has_markup")
+def _has_markup(markdown: str) -> bool:
+    return has_markup(markdown)
+
+
+@bp.app_template_filter("placeable_html")
+def _placeable_html(token_text: str):
+    return placeable_html(token_text)
 
 
 def _back(endpoint: str, **values) -> str:
@@ -238,6 +263,7 @@ def _render_editor(translation: Translation, conflicts: dict[str, Conflict] | No
         revision=revision, rows=rows,
         translated=count_translated(revision.segments, drafts), total=len(revision.segments),
         editable=editable, version=version, last_review=last_review, now=utcnow(),
+        focus=request.args.get("focus", type=int),
         form=ConfirmForm(back=_back(".editor", translation_id=translation.id)),
         correction=correction, conversation=conversation(translation),
         may_correct=translation.state == TranslationState.PUBLISHED
@@ -272,14 +298,26 @@ def save_segment(translation_id: int, key: str):
         text, revision = segment_save(body)
     except RefusedSave as refused:
         refuse(400, str(refused))
+    segments = translation.statement.current_revision.segments
+    segment = next((segment for segment in segments if segment.key == key), None)
+    if segment is not None:  # token text → Markdown; an unknown key is refused below
+        text = stored_text(segment, text)
     try:
         draft = save_draft_segment(current_user, translation, key, text, revision)
     except StaleDraft as stale:
-        return jsonify(current_text=stale.current_text, current_revision=stale.current_revision,
+        current = stale.current_text
+        if segment is not None:
+            current = draft_tokens(current, source_placeables(segment))
+        return jsonify(current_text=current, current_revision=stale.current_revision,
                        error={"status": 409, "detail": str(stale.message)}), 409
-    segments = translation.statement.current_revision.segments
+    problems = problems_of(segment, text, translation.statement.source_language_tag,
+                           translation.language_tag)
     result = {"revision": draft.revision, "total": len(segments),
-              "translated": count_translated(segments, drafts_by_key(translation))}
+              "translated": count_translated(segments, drafts_by_key(translation)),
+              "problems": [problem.as_dict() for problem in problems],
+              "feedback": render_template("desk/_feedback.html", segment=segment,
+                                          markdown=text, problems=problems,
+                                          target=translation.language_tag)}
     db.session.commit()
     return jsonify(result)
 
@@ -289,15 +327,17 @@ def _save_edits(translation: Translation) -> dict[str, Conflict]:
 
     One workflow call per changed segment: the form is the script-less twin of autosave.
     """
-    keys = [segment.key for segment in translation.statement.current_revision.segments]
+    segments = {segment.key: segment
+                for segment in translation.statement.current_revision.segments}
     drafts = drafts_by_key(translation)
     conflicts: dict[str, Conflict] = {}
-    for edit in segment_edits(request.form, keys):
+    for edit in segment_edits(request.form, list(segments)):
+        text = stored_text(segments[edit.key], edit.text)  # token text → Markdown
         saved = drafts.get(edit.key)
-        if edit.text == (saved.text if saved else ""):
+        if text == (saved.text if saved else ""):
             continue  # unchanged: no save, so no revision bump to trip another tab
         try:
-            save_draft_segment(current_user, translation, edit.key, edit.text, edit.revision)
+            save_draft_segment(current_user, translation, edit.key, text, edit.revision)
         except StaleDraft as stale:
             conflicts[edit.key] = Conflict(edit.text, stale.current_text, stale.current_revision)
     return conflicts
@@ -396,6 +436,12 @@ def submit(translation_id: int):
     except AlreadyDone as done:
         flash(done.message, "info")
         return redirect(url_for(".home"), 303)
+    except UnfinishedTranslation as unfinished:
+        # Back to the editor, with the first paragraph to fix in focus.
+        flash(unfinished.message, "error")
+        return redirect(url_for(".editor", translation_id=translation.id,
+                                focus=unfinished.first, _anchor=f"segment-{unfinished.first}"),
+                        303)
     db.session.commit()
     flash(_("Version %(number)d of “%(title)s” (%(language)s) is waiting for a reviewer.",
             number=version.number, title=translation.statement.current_revision.title,

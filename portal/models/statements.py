@@ -55,6 +55,8 @@ class Statement(Base):
     source_language_tag: Mapped[str] = mapped_column(ForeignKey("languages.tag"))
     statement_date: Mapped[date] = mapped_column(Date)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Coordinators' notes for translators (tone, terms, context), Markdown, shown in the editor.
+    guidance: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     current_revision_id: Mapped[int | None] = mapped_column(

@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.content.diff import previous_texts, word_diff
+from portal.content.placeables import draft_tokens, source_tokens
 from portal.extensions import db
 from portal.models import (
     Correction,
@@ -29,6 +30,7 @@ from portal.models import (
     organization_languages,
 )
 from portal.workflow.permissions import OPEN_STATES, latest_version
+from portal.workflow.quality import problems_of
 
 
 def _words(text):
@@ -367,6 +369,12 @@ class EditorRow:
     conflict_text: str | None = None
     reported: bool = False  # the paragraph a correction was opened for
     comments: list[str] = field(default_factory=list)  # the reviewer's, on this paragraph
+    # The source as the translator sees it (placeables as numbered tokens), its
+    # placeables, and what the checks found in the stored translation.
+    source_tokens: str = ""
+    placeables: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    markdown: str = ""  # the stored translation, as readers will get it
 
 
 @dataclass(frozen=True)
@@ -398,12 +406,18 @@ def editor_rows(translation: Translation, drafts: dict,
         replaced = previous_texts(version.source_revision.segments, segments)
         earlier = earlier_translations(version, segments)
     first_number: dict[str, int] = {}
+    source_tag = translation.statement.source_language_tag
+    target_tag = translation.language_tag
     rows = []
     for number, segment in enumerate(segments, start=1):
         draft = drafts.get(segment.key)
-        row = EditorRow(number=number, segment=segment, text=draft.text if draft else "",
+        stored = draft.text if draft else ""
+        tokens, placeables = source_tokens(segment.text, segment.kind)
+        row = EditorRow(number=number, segment=segment, text=draft_tokens(stored, placeables),
                         revision=draft.revision if draft else 0,
-                        repeat_of=first_number.get(segment.key),
+                        repeat_of=first_number.get(segment.key), source_tokens=tokens,
+                        placeables=placeables, markdown=stored,
+                        problems=problems_of(segment, stored, source_tag, target_tag),
                         reported=correction is not None
                         and correction.segment_key == segment.key,
                         comments=comments.get(segment.key, [])
@@ -418,7 +432,7 @@ def editor_rows(translation: Translation, drafts: dict,
             # Keep what the person typed in the box; the revision is the current one, so
             # saving again is a deliberate "keep mine".
             row.text, row.revision = conflict.typed, conflict.current_revision
-            row.conflict_text = conflict.current_text
+            row.conflict_text = draft_tokens(conflict.current_text, placeables)
         rows.append(row)
     return rows
 
@@ -432,6 +446,7 @@ class ReviewRow:
     text: str
     diff: Markup | None  # previous version → this one, when there is a previous version
     unchanged: bool
+    problems: list = field(default_factory=list)  # what the checks found
 
 
 def review_rows(version: Version) -> list[ReviewRow]:
@@ -450,5 +465,8 @@ def review_rows(version: Version) -> list[ReviewRow]:
             diff = word_diff(earlier.get(source.position, ""), text)
         rows.append(ReviewRow(number=number, source=source, text=text, diff=diff,
                               unchanged=previous is not None
-                              and earlier.get(source.position) == text))
+                              and earlier.get(source.position) == text,
+                              problems=problems_of(
+                                  source, text, translation.statement.source_language_tag,
+                                  translation.language_tag)))
     return rows

@@ -60,6 +60,7 @@ def create_statement(
     body: str,
     target_languages: list[str],
     deadline: datetime | None = None,
+    guidance: str = "",
 ) -> Statement:
     """Create a statement, its first revision, and a queued translation per target."""
     _check_may_edit(actor)
@@ -67,7 +68,8 @@ def create_statement(
         raise WorkflowError(_l("The address %(slug)s is taken by another statement.",
                                slug=slug), 400)
     statement = Statement(slug=slug, source_language_tag=source_language,
-                          statement_date=statement_date, deadline=deadline, created_by=actor)
+                          statement_date=statement_date, deadline=deadline, created_by=actor,
+                          guidance=guidance)
     db.session.add(statement)
     new_source_revision(statement, actor, title, summary, body)
     for tag in target_languages:
@@ -111,8 +113,9 @@ def revise_source(actor: User | None, statement: Statement, title: str, summary:
 
 
 def update_statement_details(actor: User | None, statement: Statement, *,
-                             statement_date: date, deadline, target_languages: list[str]) -> None:
-    """Change a statement's date, deadline and target languages.
+                             statement_date: date, deadline, target_languages: list[str],
+                             guidance: str | None = None) -> None:
+    """Change a statement's date, deadline, target languages and guidance for translators.
 
     A target can be dropped only while nobody has worked on it.
     """
@@ -126,8 +129,11 @@ def update_statement_details(actor: User | None, statement: Statement, *,
                 translation.drafts:
             raise WorkflowError(_l("%(language)s already has work in it and cannot be dropped.",
                                    language=autonym(tag)), 400)
+    new_guidance = guidance is not None and guidance != statement.guidance
+    if new_guidance:
+        statement.guidance = guidance
     changed = (statement.statement_date != statement_date or statement.deadline != deadline
-               or wanted != set(existing))
+               or wanted != set(existing) or new_guidance)
     if not changed:
         return
     redated = statement.statement_date != statement_date

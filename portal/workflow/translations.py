@@ -41,6 +41,7 @@ from portal.workflow.permissions import (
     can_translate,
     latest_version,
 )
+from portal.workflow.quality import check_submittable
 
 # Published titles are kept in a column of this size (Publication.title).
 MAX_TITLE = 300
@@ -212,11 +213,8 @@ def submit_translation(actor: User, translation: Translation) -> Version:
         raise NotAllowed(_l("Only the person who claimed this translation can submit it."))
     revision = translation.statement.current_revision
     drafts = drafts_by_key(translation)
-    missing = [segment for segment in revision.segments
-               if not drafts.get(segment.key) or not drafts[segment.key].text.strip()]
-    if missing:
-        raise WorkflowError(_l("%(count)d of %(total)d paragraphs are not translated yet.",
-                               count=len(missing), total=len(revision.segments)), 400)
+    # Empty paragraphs, broken markup and lost links keep it back, each one named.
+    check_submittable(translation, drafts)
     if any(segment.kind == SegmentKind.TITLE and
            len(drafts[segment.key].text.strip()) > MAX_TITLE for segment in revision.segments):
         raise WorkflowError(_l("A title can have at most %(max)d characters.", max=MAX_TITLE),

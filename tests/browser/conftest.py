@@ -23,6 +23,7 @@ PEOPLE = {
     "coordinator": ("carmen@example.org", "Carmen", Role.COORDINATOR, ["en"], []),
     "translator": ("tomas@example.org", "Tomás", Role.TRANSLATOR, ["es"], []),
     "reviewer": ("rosa@example.org", "Rosa", Role.REVIEWER, ["es"], ["es"]),
+    "arabic": ("amira@example.org", "Amira", Role.TRANSLATOR, ["ar"], []),
 }
 
 
@@ -34,7 +35,7 @@ def live_portal(tmp_path_factory):
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}"})
     with app.app_context():
         upgrade(directory=MIGRATIONS)
-        db.session.add_all([Language(tag="en"), Language(tag="es")])
+        db.session.add_all([Language(tag="en"), Language(tag="es"), Language(tag="ar")])
         db.session.flush()
         db.session.add(Organization(name="Red de Migrantes", country="ES",
                                     languages=[db.session.get(Language, "es")]))

@@ -160,13 +160,17 @@ def test_nothing_typed_anywhere_runs(browser, live_portal):
     watch.check(t, "editor")
     boxes = t.locator("textarea[name^=text-]")
     count = boxes.count()
-    for number in range(count):  # the editor refuses control characters: typed without
-        boxes.nth(number).fill(CONTROLS.sub("", PAYLOADS[number % len(PAYLOADS)]))
+    # Each box gets its source (with its placeables, which the checks require for a submit)
+    # and a payload after it; the editor refuses control characters: typed without.
+    sources = [boxes.nth(number).get_attribute("data-source") for number in range(count)]
+    for number in range(count):
+        boxes.nth(number).fill(CONTROLS.sub("", f"{sources[number]} "
+                                                f"{PAYLOADS[number % len(PAYLOADS)]}"))
     expect(t.locator(".save-status", has_text="Saved")).to_have_count(count, timeout=30_000)
     editor = t.url.removeprefix(live_portal)
     watch.visit(t, editor)
     for number in range(3):  # and the form without the script: "Save all"
-        boxes.nth(number).fill(PAYLOADS[-1 - number])
+        boxes.nth(number).fill(f"{sources[number]} {PAYLOADS[-1 - number]}")
     submit(t, watch, "Save all", "editor after Save all")
     submit(t, watch, "Submit for review", "desk after submitting")
 
