@@ -4,6 +4,7 @@ from flask import Flask, g
 from flask_babel import format_date, get_locale
 
 from portal.content import render_markdown
+from portal.dates import date_text, moment_text
 from portal.models.languages import autonym, direction
 from portal.urls import absolute_url
 from portal.workflow import permissions
@@ -28,6 +29,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["iso"] = iso_datetime
     app.jinja_env.globals.update(
         autonym=autonym, direction=direction, format_date=format_date,
+        date_text=date_text, moment_text=moment_text,
         page_language=page_language, absolute_url=absolute_url,
         # Permission predicates: templates show what the workflow would allow.
         is_coordinator=permissions.is_coordinator, can_claim=permissions.can_claim,

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -30,6 +30,7 @@ from portal.coordinate.forms import (
     to_utc,
     today_in,
 )
+from portal.dates import moment_text
 from portal.extensions import db
 from portal.inputs import page_number, refuse
 from portal.models import (
@@ -103,9 +104,9 @@ def _template_helpers():
             "may_manage": may_manage}
 
 
-def local_time(moment, format: str = "medium") -> str:
+def local_time(moment) -> str:
     """A UTC moment as the coordinator reads it (Flask-Babel uses their zone and language)."""
-    return "" if moment is None else format_datetime(moment, format)
+    return "" if moment is None else moment_text(moment)
 
 
 def _state_title(value) -> str:
