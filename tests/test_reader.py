@@ -2,9 +2,11 @@
 
 import re
 from datetime import date, timedelta
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from flask import url_for
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
@@ -148,15 +150,62 @@ def test_listing_dates_are_formatted_for_the_language(client, published):
     assert "December 18, 2026" in client.get("/en/").get_data(as_text=True)
 
 
-def test_enabled_language_without_content_says_so(app, client, published, make):
+def test_enabled_language_without_content_lists_every_statement_in_its_source(
+        app, client, published, make):
     make.language("fil")
     response = client.get("/fil/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    notice = translated(app, "fil", "Nothing has been published in %(language)s yet.",
-                        language="Filipino")
-    assert notice in html and "Filipino" in notice
-    assert 'href="/es/"' in html and 'href="/ar/"' in html
+    assert "Nothing has been translated into Filipino yet." in html
+    assert '<article class="untranslated" lang="en" dir="ltr">' in html
+    assert 'href="/fil/statements/migrants-day"' in html and "Migrants Day statement" in html
+
+
+@pytest.fixture
+def untranslated(make, published):
+    """A newer call to action, released in its source language only."""
+    statement = make.statement(slug="call-to-action", title="Join the action on Sunday",
+                               statement_date=date(2026, 12, 20), targets=["es"])
+    make.publish(statement)
+    return statement
+
+
+def test_listing_shows_untranslated_statements_marked_with_their_language(
+        app, client, untranslated):
+    html = client.get("/es/").get_data(as_text=True)
+    # Newest first, whatever language each is shown in.
+    assert html.index("Join the action on Sunday") < html.index("[es] Migrants Day statement")
+    listed = html.split('<li>')
+    call = next(item for item in listed if "Join the action" in item)
+    assert '<article class="untranslated" lang="en" dir="ltr">' in call
+    assert 'href="/es/statements/call-to-action"' in call
+    assert "Not yet in Español: shown in English" in call
+    with app.test_request_context():
+        help_url = url_for("auth.login", next=url_for("desk.queue", language="es"))
+    assert f'href="{escape(help_url)}"' in call and "Help translate it into Español" in call
+    translated_item = next(item for item in listed if "[es] Migrants Day" in item)
+    assert "untranslated" not in translated_item and "Help translate" not in translated_item
+    assert "Nothing has been translated" not in html
+
+
+def test_untranslated_statements_in_rtl_listing_keep_their_own_direction(client, untranslated):
+    html = client.get("/ar/").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<article class="untranslated" lang="en" dir="ltr">' in html
+    # The marker and the links around the English text stay in the page's language.
+    assert '<p class="meta" lang="ar" dir="rtl">' in html
+
+
+def test_help_translate_leads_a_volunteer_to_the_queue_of_that_language(
+        client, auth, make, untranslated):
+    auth.login(make.user(translates=["es"]))
+    html = client.get("/es/").get_data(as_text=True)
+    href = re.search(r'class="help-translate" href="([^"]+)"', html).group(1)
+    response = client.get(unescape(href))
+    assert response.status_code in (302, 303)
+    queue = client.get(response.headers["Location"])
+    assert queue.status_code == 200
+    assert "Join the action on Sunday" in queue.get_data(as_text=True)
 
 
 # --- statement pages ------------------------------------------------------------------
@@ -248,6 +297,24 @@ def test_unknown_language_tag_is_404(client, published):
 def test_disabled_language_is_404(client, published, make):
     make.language("fil", enabled=False)
     assert client.get("/fil/").status_code == 404
+
+
+def test_favicon_ico_is_the_portal_icon_on_the_first_visit(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = response.headers["Location"]
+    assert icon.startswith("/static/favicon.svg?v=")  # fingerprinted: cached for a year
+    with client.get(icon) as answer:  # a file response: closed when read
+        assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/apple-touch-icon.png", "/wp-login.php",
+                                  "/index.html", "/.well-known/security.txt"])
+def test_paths_that_are_not_language_tags_are_never_taken_for_one(client, published, path):
+    response = client.get(path)
+    # Never a redirect to `<path>/` and a 404 in a made-up language.
+    assert response.status_code in (301, 404)
+    assert not response.headers.get("Location", "").endswith(path + "/")
 
 
 def test_unknown_statement_is_404(client, published):
@@ -342,6 +409,24 @@ def test_atom_feed(client, published):
     assert entries[0].find("atom:link", ns).get("href") == \
         "http://portal.test/es/statements/migrants-day"
     assert "<h2>" in entries[0].find("atom:content", ns).text  # escaped HTML, parsed back
+
+
+def test_atom_feed_carries_untranslated_statements_as_source_language_entries(
+        client, untranslated):
+    import xml.etree.ElementTree as ET
+
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    root = ET.fromstring(client.get("/es/feed.atom").data)
+    first, second = root.findall("atom:entry", ns)
+    assert first.get(xml_lang) == "en"
+    assert first.find("atom:title", ns).text == "Join the action on Sunday"
+    assert first.find("atom:id", ns).text == "http://portal.test/en/statements/call-to-action"
+    link = first.find("atom:link", ns)
+    assert link.get("href") == "http://portal.test/en/statements/call-to-action"
+    assert link.get("hreflang") == "en"
+    assert second.get(xml_lang) is None  # the feed's own language, xml:lang="es"
+    assert second.find("atom:title", ns).text == "[es] Migrants Day statement"
 
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",

@@ -67,7 +67,7 @@ def home():
     return response
 
 
-@bp.get("/choose/<lang>")
+@bp.get("/choose/<lang:lang>")
 def choose_language(lang):
     """Remember a reader's explicit choice of language, then go on to `next`."""
     response = redirect(safe_next(request.args.get("next"), url_for(".statements", lang=lang)))
@@ -76,7 +76,7 @@ def choose_language(lang):
     return response
 
 
-@bp.get("/<lang>/")
+@bp.get("/<lang:lang>/")
 @public
 def statements(lang):
     """Statements readable in `lang`, newest first."""
@@ -94,7 +94,7 @@ def statements(lang):
     )
 
 
-@bp.get("/<lang>/statements/<slug>")
+@bp.get("/<lang:lang>/statements/<slug>")
 @public
 def statement(lang, slug):
     """One statement in `lang`, or in its source language with a notice when missing."""
@@ -113,7 +113,7 @@ def statement(lang, slug):
     )
 
 
-@bp.route("/<lang>/statements/<slug>/report", methods=["GET", "POST"])
+@bp.route("/<lang:lang>/statements/<slug>/report", methods=["GET", "POST"])
 @limiter.limit(REPORT_LIMIT, methods=["POST"])
 def report_problem(lang, slug):
     """Tell the reviewers of `lang` about a problem in this translation."""
@@ -136,7 +136,7 @@ def report_problem(lang, slug):
                            form=form), 400 if form.is_submitted() else 200
 
 
-@bp.get("/<lang>/feed.atom")
+@bp.get("/<lang:lang>/feed.atom")
 @public
 def feed(lang):
     """An Atom feed of the newest statements in `lang`."""
@@ -146,7 +146,7 @@ def feed(lang):
     return response
 
 
-@bp.get("/<lang>/search")
+@bp.get("/<lang:lang>/search")
 @public
 def search(lang):
     """Search the statements published in `lang`."""
@@ -183,6 +183,13 @@ def languages_sitemap():
 def _streamed_xml(chunks):
     """Sitemaps are written out as they are made: memory stays bounded by one batch."""
     return Response(stream_with_context(chunks), mimetype="application/xml")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on a first visit: send them to the portal's icon."""
+    # Permanent, to the fingerprinted file: browsers remember it and ask no more.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 # Where crawlers are not wanted: sign-in, the volunteers' desk and coordination.
