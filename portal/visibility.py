@@ -14,11 +14,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased, defer
 
 from portal.extensions import db
-from portal.models import Edition, Language, Publication, ReaderState, Release, Statement
+from portal.models import (
+    Edition,
+    Language,
+    Publication,
+    ReaderState,
+    Release,
+    Review,
+    ReviewDecision,
+    Statement,
+    User,
+    Version,
+)
 
 
 def visible_now(now: datetime, edition=Edition):
@@ -237,3 +259,54 @@ def next_change(now: datetime) -> datetime | None:
     """
     return db.session.scalar(select(func.min(Release.release_at))
                              .where(Release.release_at > now))
+
+
+@dataclass(frozen=True)
+class Credits:
+    """Who made a published translation: the names readers may see, and whether anyone
+    who made it is left unnamed (they did not consent)."""
+
+    translators: list[str]
+    reviewers: list[str]
+    unnamed: bool
+
+
+def publication_with_credits(publication_id: int) -> tuple[Publication, Credits | None]:
+    """A publication, and for a translation its translators (the authors of its version
+    and of the versions before it) and approving reviewers, named only where each gave
+    consent. One query: the reader's statement page stays within its budget."""
+    published = aliased(Publication)
+    shown_version = aliased(Version)
+    authors = (select(published.id.label("publication_id"), User.id, User.display_name,
+                      User.credit_consent, literal("translator").label("part"))
+               .join(shown_version, shown_version.id == published.version_id)
+               .join(Version, and_(Version.translation_id == shown_version.translation_id,
+                                   Version.number <= shown_version.number))
+               .join(User, User.id == Version.created_by_id)
+               .where(published.id == publication_id))
+    reviewers = (select(published.id.label("publication_id"), User.id, User.display_name,
+                        User.credit_consent, literal("reviewer").label("part"))
+                 .join(Review, and_(Review.version_id == published.version_id,
+                                    Review.decision == ReviewDecision.APPROVED))
+                 .join(User, User.id == Review.reviewer_id)
+                 .where(published.id == publication_id))
+    makers = union_all(authors, reviewers).subquery()
+    rows = db.session.execute(
+        select(Publication, makers.c.id, makers.c.display_name, makers.c.credit_consent,
+               makers.c.part)
+        .outerjoin(makers, makers.c.publication_id == Publication.id)
+        .where(Publication.id == publication_id)).all()
+    publication = rows[0][0]
+    if publication.version_id is None:
+        return publication, None
+    people: dict[str, dict[int, str]] = {"translator": {}, "reviewer": {}}
+    unnamed = False
+    for _publication, person_id, name, consent, part in rows:
+        if person_id is None:
+            continue
+        if consent:
+            people[part][person_id] = name
+        else:
+            unnamed = True
+    return publication, Credits(sorted(people["translator"].values()),
+                                sorted(people["reviewer"].values()), unnamed)

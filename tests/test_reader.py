@@ -9,9 +9,11 @@ import pytest
 from flask import url_for
 from flask_babel import force_locale, gettext
 from markupsafe import escape
+from sqlalchemy import select, update
 
 from portal.models import Role, utcnow
 from portal.workflow import unpublish
+from tests.conftest import csrf_token
 
 
 class Page(HTMLParser):
@@ -503,3 +505,138 @@ def test_sitemap_blocks_stay_under_50_mb_with_many_languages(app, make):
     per_url = (len(tags) + 1) * (longest_url + 60) + longest_url + 120
     assert size * len(tags) <= sitemaps.MAX_URLS
     assert size * len(tags) * per_url <= 50 * 1024 * 1024
+
+
+# --- reporting a problem from the paragraph ------------------------------------------------
+
+def test_each_paragraph_of_a_translation_has_its_own_report_link(client, published):
+    html = client.get("/es/statements/migrants-day").get_data(as_text=True)
+    links = re.findall(r'<a class="report-link" href="([^"]+)"[^>]*aria-label="([^"]+)"', html)
+    # The summary and the body's six blocks (paragraph, heading, two items, quote, paragraph).
+    assert [unescape(href) for href, _label in links] == [
+        f"/es/statements/migrants-day/report?paragraph={position}" for position in range(1, 8)]
+    assert all(label == "Report a problem in this paragraph" for _href, label in links)
+    assert "[es] The first paragraph of the statement, about migrant workers' rights. " \
+           '<a class="report-link"' in html.replace("&#39;", "'")
+    assert "<ul>\n<li>[es] Decent jobs at home <a" in html
+
+
+def test_source_and_fallback_pages_have_no_report_links(client, published, make):
+    make.language("fil")
+    for url in ("/en/statements/migrants-day", "/fil/statements/migrants-day"):
+        assert "report-link" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_report_form_quotes_the_paragraph_it_came_from(client, published):
+    response = client.get("/es/statements/migrants-day/report?paragraph=6")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    quote = re.search(r'<blockquote class="quoted-paragraph"[^>]*>(.*?)</blockquote>', html,
+                      re.S)
+    assert quote and "[es] We are workers, not commodities." in quote.group(1)
+    assert '<input type="hidden" name="paragraph" value="6">' in html
+    assert "<select" not in html  # the paragraph is chosen already
+
+
+def test_a_report_from_a_paragraph_names_that_paragraph(client, db, published):
+    from portal.models import ProblemReport
+
+    url = "/es/statements/migrants-day/report?paragraph=4"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "paragraph": "4",
+                                      "message": "Typo here"})
+    assert response.status_code == 303
+    report = db.session.scalars(select(ProblemReport)).one()
+    assert report.paragraph == "[es] Decent jobs at home"
+
+
+def test_a_refused_report_keeps_the_quoted_paragraph(app, client, published):
+    url = "/es/statements/migrants-day/report?paragraph=2"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "paragraph": "2", "message": ""})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "quoted-paragraph" in html
+    assert translated(app, "es", "Describe the problem, please.") in html
+
+
+def test_a_paragraph_out_of_range_falls_back_to_the_choice(client, published):
+    for value in ("99", "-1", "x"):
+        html = client.get(f"/es/statements/migrants-day/report?paragraph={value}").get_data(
+            as_text=True)
+        assert "<select" in html and "quoted-paragraph" not in html
+
+
+# --- credit to the volunteers ---------------------------------------------------------------
+
+def _makers(db, statement, tag):
+    from portal.models import Review, Translation, Version
+
+    version = db.session.scalars(select(Version).join(Translation).where(
+        Translation.statement_id == statement.id, Translation.language_tag == tag)).one()
+    return version.created_by, db.session.scalars(
+        select(Review).where(Review.version_id == version.id)).one().reviewer
+
+
+def _credits(client, url) -> str:
+    html = client.get(url).get_data(as_text=True)
+    found = re.search(r'<footer class="credits"[^>]*>(.*?)</footer>', html, re.S)
+    return " ".join(found.group(1).split()) if found else ""
+
+
+def test_translations_thank_the_volunteers_without_names_by_default(app, client, published):
+    alliance = app.config["ALLIANCE_NAME"]
+    credits = _credits(client, "/es/statements/migrants-day")
+    thanks = translated(app, "es", "Translated by volunteers of %(alliance)s.",
+                        alliance=alliance)
+    assert credits == f"<p>{thanks}</p>"
+    assert "Person" not in credits  # nobody named without their consent
+
+
+def _consent(db, person_id: int) -> None:
+    """What the profile does when a volunteer consents (cached pages are made afresh)."""
+    from portal.models import User
+    from portal.visibility import content_changed
+
+    db.session.execute(update(User).where(User.id == person_id).values(credit_consent=True))
+    content_changed()
+    db.session.commit()
+
+
+def test_volunteers_who_consent_are_named(app, client, db, published):
+    translator, reviewer = _makers(db, published, "ar")
+    people = (translator.id, translator.display_name, reviewer.id, reviewer.display_name)
+    translator_id, translator_name, reviewer_id, reviewer_name = people
+    _consent(db, translator_id)
+    credits = _credits(client, "/ar/statements/migrants-day")
+    assert f"Translated by {translator_name}." in credits
+    assert reviewer_name not in credits  # the reviewer did not consent
+    assert f"With other volunteers of {app.config['ALLIANCE_NAME']}." in credits
+    _consent(db, reviewer_id)
+    credits = _credits(client, "/ar/statements/migrants-day")
+    assert f"Translated by {translator_name}." in credits
+    assert f"Reviewed by {reviewer_name}." in credits and "With other" not in credits
+
+
+def test_source_and_fallback_pages_name_no_translators(client, published, make):
+    make.language("fil")
+    assert _credits(client, "/en/statements/migrants-day") == ""
+    assert _credits(client, "/fil/statements/migrants-day") == ""
+
+
+def test_consent_given_in_the_profile_shows_at_once_on_cached_pages(
+        client, db, auth, published):
+    translator, _reviewer = _makers(db, published, "es")
+    assert translator.display_name not in _credits(client, "/es/statements/migrants-day")
+    auth.login(translator)
+    profile = client.get("/account/profile").get_data(as_text=True)
+    assert 'name="credit_consent"' in profile and "checked" not in profile.split(
+        'name="credit_consent"')[0].rsplit("<input", 1)[1]
+    token = csrf_token(client, "/account/profile")
+    response = client.post("/account/profile", data={
+        "csrf_token": token, "display_name": "Rosa Dela Cruz", "interface_language": "",
+        "time_zone": "UTC", "credit_consent": "y"})
+    assert response.status_code == 303
+    auth.logout()
+    credits = _credits(client, "/es/statements/migrants-day")
+    assert "Rosa Dela Cruz" in credits

@@ -40,7 +40,12 @@ from portal.reader.sitemaps import (
     sitemap_index,
     statements_sitemap,
 )
-from portal.visibility import languages_with_content, statement_availability, statement_listing
+from portal.visibility import (
+    languages_with_content,
+    publication_with_credits,
+    statement_availability,
+    statement_listing,
+)
 
 FEED_SIZE = 30
 MAX_QUERY_LENGTH = 200
@@ -102,10 +107,12 @@ def statement(lang, slug):
     if found is None:
         abort(404)
     shown = available.get(lang) or available[found.source_language_tag]
+    publication, credits = publication_with_credits(shown.publication_id)
     return render_template(
         "reader/statement.html",
         statement=found,
-        publication=db.session.get(Publication, shown.publication_id),
+        publication=publication,
+        credits=credits,
         shown=shown,
         available=sorted(available),
         is_fallback=lang not in available,
@@ -125,6 +132,12 @@ def report_problem(lang, slug):
     form = ProblemReportForm()
     form.paragraph.choices = [(index, excerpt) for index, (excerpt, _text) in
                               enumerate(paragraphs)]
+    # Coming from the link beside a paragraph: that paragraph, quoted, is the one reported.
+    chosen = request.args.get("paragraph", type=int)
+    if chosen is not None and not 0 <= chosen < len(paragraphs):
+        chosen = None
+    if chosen is not None and not form.is_submitted():
+        form.paragraph.data = chosen
     if form.validate_on_submit():
         workflow.report_problem(publication, paragraph=paragraphs[form.paragraph.data][1],
                                 message=form.message.data, reporter_email=form.email.data)
@@ -132,8 +145,10 @@ def report_problem(lang, slug):
         flash(_("Thank you. The reviewers of this translation will look at your report."),
               "success")
         return redirect(url_for(".statement", lang=lang, slug=slug), 303)
+    quoted = paragraphs[chosen][1] if chosen is not None else None
     return render_template("reader/report.html", statement=found, publication=publication,
-                           form=form), 400 if form.is_submitted() else 200
+                           form=form, chosen=chosen, quoted=quoted), \
+        400 if form.is_submitted() else 200
 
 
 @bp.get("/<lang:lang>/feed.atom")
