@@ -55,6 +55,10 @@ def from_environment(instance_path: str) -> dict:
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for client addresses.
         "PROXY_HOPS": _int("PROXY_HOPS", 0),
         "SITE_NAME": os.environ.get("SITE_NAME", "Statement Portal"),
+        # Who speaks in the statements: named on printed leaflets and in the thanks to
+        # the volunteers who translated them.
+        "ALLIANCE_NAME": os.environ.get("ALLIANCE_NAME") or os.environ.get(
+            "SITE_NAME", "Statement Portal"),
         # The largest request body accepted, in bytes; larger ones get 413 unread. A statement
         # at its longest (portal/coordinate/forms.py), URL-encoded, still fits.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),

@@ -12,8 +12,20 @@ publications (release, unpublish).
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import aliased, defer
 
 from portal.caching import note_content_changed
@@ -24,7 +36,11 @@ from portal.models import (
     Publication,
     ReaderState,
     Release,
+    Review,
+    ReviewDecision,
     Statement,
+    User,
+    Version,
 )
 
 
@@ -53,10 +69,10 @@ def refresh_editions(statement_ids: list[int] | None = None) -> None:
         order_by=(Release.release_at, Publication.id))
     db.session.execute(insert(Edition).from_select(
         ["publication_id", "statement_id", "language_tag", "statement_date",
-         "source_revision_id", "visible_from", "visible_until"],
+         "source_revision_id", "visible_from", "visible_until", "is_source"],
         select(Publication.id, Publication.statement_id, Publication.language_tag,
                Statement.statement_date, Publication.source_revision_id, Release.release_at,
-               following)
+               following, Publication.language_tag == Statement.source_language_tag)
         .join(Release, Release.id == Publication.release_id)
         .join(Statement, Statement.id == Publication.statement_id)
         .where(Publication.withdrawn_at.is_(None), scope(Publication.statement_id))))
@@ -113,24 +129,44 @@ def languages_with_content(now: datetime) -> list[str]:
         .order_by(Language.tag)))
 
 
+class Listed(NamedTuple):
+    """One statement of a listing: the text shown, and whether it is in the asked language."""
+
+    Publication: Publication
+    Statement: Statement
+    released_at: datetime
+    translated: bool
+
+
 def statement_listing(language_tag: str, now: datetime, page: int, per_page: int,
-                      with_body: bool = False):
-    """A page of (Publication, Statement, released_at) in one language, newest first,
-    and how many statements the language has in all."""
-    visible = and_(Edition.language_tag == language_tag, visible_now(now))
+                      with_body: bool = False) -> tuple[list[Listed], int]:
+    """A page of every readable statement, newest first, each in `language_tag` where it
+    can be read in it, else in its source language; and how many statements there are.
+
+    Walks the source editions by `ix_editions_sources` and looks up each one's edition in
+    `language_tag` by `ix_editions_statement`: bounded by the page, whatever the archive.
+    """
+    source = aliased(Edition, name="source_edition")
+    own = aliased(Edition, name="own_edition")
+    readable = and_(source.is_source, visible_now(now, source))
     rows = db.session.execute(
-        select(Publication, Statement, Edition.visible_from.label("released_at"))
-        .select_from(Edition)
-        .join(Publication, Publication.id == Edition.publication_id)
-        .join(Statement, Statement.id == Edition.statement_id)
-        .where(visible)
+        select(Publication, Statement,
+               func.coalesce(own.visible_from, source.visible_from).label("released_at"),
+               own.publication_id.is_not(None).label("translated"))
+        .select_from(source)
+        .outerjoin(own, and_(own.statement_id == source.statement_id,
+                             own.language_tag == language_tag, visible_now(now, own)))
+        .join(Publication,
+              Publication.id == func.coalesce(own.publication_id, source.publication_id))
+        .join(Statement, Statement.id == source.statement_id)
+        .where(readable)
         .options(*([] if with_body else [defer(Publication.body)]))
-        .order_by(Edition.statement_date.desc(), Edition.visible_from.desc(),
-                  Edition.statement_id.desc())
+        .order_by(source.statement_date.desc(), source.visible_from.desc(),
+                  source.statement_id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    total = db.session.scalar(select(func.count()).select_from(Edition).where(visible))
-    return rows, total
+    total = db.session.scalar(select(func.count()).select_from(source).where(readable))
+    return [Listed(*row) for row in rows], total
 
 
 def _shown(rows, source_tags: dict[int, str]) -> dict[int, dict[str, Shown]]:
@@ -275,3 +311,54 @@ def not_yet_readable(now: datetime, edition=Edition):
     """SQL twin of `scheduled_at(...) is not None`: released, but not readable before later."""
     return and_(edition.statement_from.is_not(None),
                 or_(edition.visible_from > now, edition.statement_from > now))
+
+
+@dataclass(frozen=True)
+class Credits:
+    """Who made a published translation: the names readers may see, and whether anyone
+    who made it is left unnamed (they did not consent)."""
+
+    translators: list[str]
+    reviewers: list[str]
+    unnamed: bool
+
+
+def publication_with_credits(publication_id: int) -> tuple[Publication, Credits | None]:
+    """A publication, and for a translation its translators (the authors of its version
+    and of the versions before it) and approving reviewers, named only where each gave
+    consent. One query: the reader's statement page stays within its budget."""
+    published = aliased(Publication)
+    shown_version = aliased(Version)
+    authors = (select(published.id.label("publication_id"), User.id, User.display_name,
+                      User.credit_consent, literal("translator").label("part"))
+               .join(shown_version, shown_version.id == published.version_id)
+               .join(Version, and_(Version.translation_id == shown_version.translation_id,
+                                   Version.number <= shown_version.number))
+               .join(User, User.id == Version.created_by_id)
+               .where(published.id == publication_id))
+    reviewers = (select(published.id.label("publication_id"), User.id, User.display_name,
+                        User.credit_consent, literal("reviewer").label("part"))
+                 .join(Review, and_(Review.version_id == published.version_id,
+                                    Review.decision == ReviewDecision.APPROVED))
+                 .join(User, User.id == Review.reviewer_id)
+                 .where(published.id == publication_id))
+    makers = union_all(authors, reviewers).subquery()
+    rows = db.session.execute(
+        select(Publication, makers.c.id, makers.c.display_name, makers.c.credit_consent,
+               makers.c.part)
+        .outerjoin(makers, makers.c.publication_id == Publication.id)
+        .where(Publication.id == publication_id)).all()
+    publication = rows[0][0]
+    if publication.version_id is None:
+        return publication, None
+    people: dict[str, dict[int, str]] = {"translator": {}, "reviewer": {}}
+    unnamed = False
+    for _publication, person_id, name, consent, part in rows:
+        if person_id is None:
+            continue
+        if consent:
+            people[part][person_id] = name
+        else:
+            unnamed = True
+    return publication, Credits(sorted(people["translator"].values()),
+                                sorted(people["reviewer"].values()), unnamed)

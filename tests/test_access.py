@@ -107,6 +107,9 @@ TABLE = {
     "reader.robots": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },
+    "reader.favicon": {
+        "GET":  (REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT,   REDIRECT),
+    },
     "api.languages": {
         "GET":  (OK,         OK,         OK,         OK,         OK,         OK),
     },

@@ -30,6 +30,7 @@ def test_statements_in_a_language(client, published):
     body = client.get("/api/v1/statements?lang=es").json
     assert body["language"] == "es" and body["total"] == 1
     item = body["statements"][0]
+    assert (item["translated"], item["text_language"]) == (True, "es")
     assert item["slug"] == "call-to-action"
     assert item["title"] == "[es] Call to action"
     assert item["date"] == "2026-09-01"
@@ -167,22 +168,43 @@ def test_a_page_past_the_last_is_a_json_404(client, five_in_spanish):
     assert "Link" not in response.headers
 
 
-def test_a_language_without_statements_has_one_empty_page(client, published, make):
+def test_a_language_without_translations_lists_every_statement_in_its_source(
+        client, published, make):
     make.language("fr")  # enabled, a target of the statement, nothing published yet
     response = client.get("/api/v1/statements?lang=fr")
     assert response.status_code == 200
     body = response.json
-    assert (body["total"], body["pages"], body["statements"]) == (0, 1, [])
+    assert (body["total"], body["pages"]) == (1, 1)
+    item = body["statements"][0]
+    assert (item["title"], item["translated"], item["text_language"]) == (
+        "Call to action", False, "en")
     only = f"{API}/statements?lang=fr&page=1&per_page=20"
     assert body["links"] == {"self": only, "first": only, "last": only}
     assert client.get("/api/v1/statements?lang=fr&page=2").status_code == 404
+
+
+def test_nothing_released_at_all_is_one_empty_page(client, make):
+    make.language("fr")
+    body = client.get("/api/v1/statements?lang=fr").json
+    assert (body["total"], body["pages"], body["statements"]) == (0, 1, [])
+
+
+def test_listing_marks_what_is_translated_and_serves_the_rest_in_the_source(
+        client, published, make):
+    make.publish(make.statement(slug="newer", title="Newer, English only",
+                                statement_date=date(2026, 9, 2)))
+    items = client.get("/api/v1/statements?lang=es").json["statements"]
+    assert [(item["slug"], item["translated"], item["text_language"], item["title"])
+            for item in items] == [
+        ("newer", False, "en", "Newer, English only"),
+        ("call-to-action", True, "es", "[es] Call to action")]
 
 
 def test_existing_listing_fields_are_unchanged(client, published):
     """Consumers rely on these: fields are only ever added."""
     body = client.get("/api/v1/statements?lang=es").json
     assert {"language", "page", "per_page", "total", "statements"} <= set(body)
-    assert set(body["statements"][0]) == {"slug", "title", "summary", "date",
+    assert set(body["statements"][0]) >= {"slug", "title", "summary", "date",
                                           "source_language", "updated_at", "languages"}
     assert set(body["statements"][0]["languages"][0]) == {
         "tag", "name", "autonym", "direction", "updated_at", "url", "api_url"}

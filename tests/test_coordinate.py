@@ -703,3 +703,20 @@ def test_the_audit_log_is_paginated(client, db, signed_in):
     assert client.get("/coordinate/audit?page=2").status_code == 200
     assert client.get("/coordinate/audit?page=99").status_code == 404
 
+
+
+# --- dates --------------------------------------------------------------------------------
+
+def test_dates_name_their_month_never_the_us_short_form(client, db, signed_in, make):
+    make.statement(slug="dated", title="Dated statement", statement_date=date(2026, 12, 2))
+    db.session.add(AuditEvent(action="test.event", detail="dated",
+                              created_at=datetime(2026, 2, 12, 15, 5, tzinfo=UTC)))
+    db.session.commit()
+    statements = text(client.get("/coordinate/"))
+    assert "Dec 2, 2026" in statements and "12/2/26" not in statements
+    audit = text(client.get("/coordinate/audit"))
+    moment = re.search(r"<time datetime=\"2026-02-12T15:05:00Z\">([^<]+)</time>", audit)
+    assert moment, audit
+    # In the coordinator's zone, Mexico City (UTC−6).
+    assert moment.group(1) == "Feb 12, 2026, 9:05\u202fAM"  # CLDR: a narrow no-break space
+    assert "2/12/26" not in audit

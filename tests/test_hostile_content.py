@@ -117,6 +117,7 @@ class _Scanner(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[tuple[str, str]] = []
         self._in_script = False
+        self._in_qr_code = False
 
     def _flag(self, problem: str) -> None:
         self.problems.append((problem, self.get_starttag_text() or ""))
@@ -136,6 +137,8 @@ class _Scanner(HTMLParser):
             self._in_script = True
             if urlsplit(values.get("src", "")).path not in OWN_SCRIPTS:
                 self._flag("a <script> that is not one of the portal's own")
+        if self._own_qr_code(tag, values):
+            return
         if tag in _FOREIGN_TAGS:
             self._flag(f"a <{tag}> element")
         if tag == "meta" and "http-equiv" in values:
@@ -143,7 +146,16 @@ class _Scanner(HTMLParser):
         if tag == "link" and values.get("rel", "").lower() not in _OWN_LINK_RELS:
             self._flag(f"<link rel={values.get('rel')!r}>")
 
+    def _own_qr_code(self, tag: str, values: dict) -> bool:
+        """The leaflet's QR code (segno's SVG): an <svg class="qr-code"> of plain paths."""
+        if tag == "svg" and values == {"viewbox": values.get("viewbox"), "class": "qr-code"}:
+            self._in_qr_code = True
+            return True
+        return self._in_qr_code and tag == "path" and set(values) <= {"fill", "stroke", "d"}
+
     def handle_endtag(self, tag):
+        if tag == "svg":
+            self._in_qr_code = False
         if tag == "script":
             self._in_script = False
 

@@ -1,5 +1,11 @@
 """Reader pages run a fixed number of SQL statements, however many statements exist."""
 
+import pytest
+from sqlalchemy import event
+
+from portal.models import utcnow
+from portal.visibility import statement_listing
+
 
 def _publish(make, numbers: range) -> None:
     for number in numbers:
@@ -7,7 +13,8 @@ def _publish(make, numbers: range) -> None:
         make.publish(statement, ["es", "ar"] if number % 2 else ["es"])
 
 
-PAGES = ["/", "/es/", "/es/statements/s-1", "/ar/statements/s-0", "/es/feed.atom",
+PAGES = ["/", "/es/", "/ar/", "/es/statements/s-1", "/ar/statements/s-0",
+         "/es/feed.atom", "/ar/feed.atom", "/api/v1/statements?lang=ar",
          "/sitemap.xml", "/es/search?q=statement", "/api/v1/languages",
          "/api/v1/statements?lang=es", "/api/v1/statements/s-1", "/api/v1/statements/s-1/ar"]
 
@@ -29,3 +36,35 @@ def test_query_count_is_the_same_with_3_and_300_statements(client, make, count_q
     with_300 = _queries_per_page(client, count_queries)
     assert with_3 == with_300
     assert max(with_3.values()) <= 5, with_3
+
+
+def test_listing_with_untranslated_statements_is_an_indexed_walk_bounded_by_the_page(
+        app, make, db, db_connection):
+    """Every statement listed in every language must not mean a scan of the archive."""
+    if db_connection.dialect.name != "sqlite":
+        pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN")
+    _publish(make, range(30))
+    run = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            run.append((statement, parameters))
+
+    event.listen(db_connection, "before_cursor_execute", record)
+    try:
+        rows, total = statement_listing("ar", utcnow(), 2, 5)
+    finally:
+        event.remove(db_connection, "before_cursor_execute", record)
+    assert (len(rows), total) == (5, 30)
+    assert [row.Statement.slug for row in rows] == [f"s-{n}" for n in range(24, 19, -1)]
+    assert [row.translated for row in rows] == [False, True, False, True, False]
+    page, count = (
+        " / ".join(step[-1] for step in
+                   db_connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all())
+        for sql, params in run)
+    # The page walks the source editions in order and looks up each one's edition in the
+    # asked language: no table scan, no sort of every statement.
+    assert "USING INDEX ix_editions_sources" in page
+    assert "USING INDEX ix_editions_statement (statement_id=? AND language_tag=?)" in page
+    assert "SCAN" not in page and "TEMP B-TREE" not in page, page
+    assert "USING INDEX ix_editions_sources" in count and "SCAN" not in count, count

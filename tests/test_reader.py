@@ -2,14 +2,18 @@
 
 import re
 from datetime import date, timedelta
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from flask import url_for
 from flask_babel import force_locale, gettext
 from markupsafe import escape
+from sqlalchemy import select, update
 
 from portal.models import Role, utcnow
 from portal.workflow import unpublish
+from tests.conftest import csrf_token
 
 
 class Page(HTMLParser):
@@ -148,15 +152,62 @@ def test_listing_dates_are_formatted_for_the_language(client, published):
     assert "December 18, 2026" in client.get("/en/").get_data(as_text=True)
 
 
-def test_enabled_language_without_content_says_so(app, client, published, make):
+def test_enabled_language_without_content_lists_every_statement_in_its_source(
+        app, client, published, make):
     make.language("fil")
     response = client.get("/fil/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    notice = translated(app, "fil", "Nothing has been published in %(language)s yet.",
-                        language="Filipino")
-    assert notice in html and "Filipino" in notice
-    assert 'href="/es/"' in html and 'href="/ar/"' in html
+    assert "Nothing has been translated into Filipino yet." in html
+    assert '<article class="untranslated" lang="en" dir="ltr">' in html
+    assert 'href="/fil/statements/migrants-day"' in html and "Migrants Day statement" in html
+
+
+@pytest.fixture
+def untranslated(make, published):
+    """A newer call to action, released in its source language only."""
+    statement = make.statement(slug="call-to-action", title="Join the action on Sunday",
+                               statement_date=date(2026, 12, 20), targets=["es"])
+    make.publish(statement)
+    return statement
+
+
+def test_listing_shows_untranslated_statements_marked_with_their_language(
+        app, client, untranslated):
+    html = client.get("/es/").get_data(as_text=True)
+    # Newest first, whatever language each is shown in.
+    assert html.index("Join the action on Sunday") < html.index("[es] Migrants Day statement")
+    listed = html.split('<li>')
+    call = next(item for item in listed if "Join the action" in item)
+    assert '<article class="untranslated" lang="en" dir="ltr">' in call
+    assert 'href="/es/statements/call-to-action"' in call
+    assert "Not yet in Español: shown in English" in call
+    with app.test_request_context():
+        help_url = url_for("auth.login", next=url_for("desk.queue", language="es"))
+    assert f'href="{escape(help_url)}"' in call and "Help translate it into Español" in call
+    translated_item = next(item for item in listed if "[es] Migrants Day" in item)
+    assert "untranslated" not in translated_item and "Help translate" not in translated_item
+    assert "Nothing has been translated" not in html
+
+
+def test_untranslated_statements_in_rtl_listing_keep_their_own_direction(client, untranslated):
+    html = client.get("/ar/").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<article class="untranslated" lang="en" dir="ltr">' in html
+    # The marker and the links around the English text stay in the page's language.
+    assert '<p class="meta" lang="ar" dir="rtl">' in html
+
+
+def test_help_translate_leads_a_volunteer_to_the_queue_of_that_language(
+        client, auth, make, untranslated):
+    auth.login(make.user(translates=["es"]))
+    html = client.get("/es/").get_data(as_text=True)
+    href = re.search(r'class="help-translate" href="([^"]+)"', html).group(1)
+    response = client.get(unescape(href))
+    assert response.status_code in (302, 303)
+    queue = client.get(response.headers["Location"])
+    assert queue.status_code == 200
+    assert "Join the action on Sunday" in queue.get_data(as_text=True)
 
 
 # --- statement pages ------------------------------------------------------------------
@@ -248,6 +299,24 @@ def test_unknown_language_tag_is_404(client, published):
 def test_disabled_language_is_404(client, published, make):
     make.language("fil", enabled=False)
     assert client.get("/fil/").status_code == 404
+
+
+def test_favicon_ico_is_the_portal_icon_on_the_first_visit(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = response.headers["Location"]
+    assert icon.startswith("/static/favicon.svg?v=")  # fingerprinted: cached for a year
+    with client.get(icon) as answer:  # a file response: closed when read
+        assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/apple-touch-icon.png", "/wp-login.php",
+                                  "/index.html", "/.well-known/security.txt"])
+def test_paths_that_are_not_language_tags_are_never_taken_for_one(client, published, path):
+    response = client.get(path)
+    # Never a redirect to `<path>/` and a 404 in a made-up language.
+    assert response.status_code in (301, 404)
+    assert not response.headers.get("Location", "").endswith(path + "/")
 
 
 def test_unknown_statement_is_404(client, published):
@@ -344,6 +413,24 @@ def test_atom_feed(client, published):
     assert "<h2>" in entries[0].find("atom:content", ns).text  # escaped HTML, parsed back
 
 
+def test_atom_feed_carries_untranslated_statements_as_source_language_entries(
+        client, untranslated):
+    import xml.etree.ElementTree as ET
+
+    ns = {"atom": "http://www.w3.org/2005/Atom"}
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    root = ET.fromstring(client.get("/es/feed.atom").data)
+    first, second = root.findall("atom:entry", ns)
+    assert first.get(xml_lang) == "en"
+    assert first.find("atom:title", ns).text == "Join the action on Sunday"
+    assert first.find("atom:id", ns).text == "http://portal.test/en/statements/call-to-action"
+    link = first.find("atom:link", ns)
+    assert link.get("href") == "http://portal.test/en/statements/call-to-action"
+    assert link.get("hreflang") == "en"
+    assert second.get(xml_lang) is None  # the feed's own language, xml:lang="es"
+    assert second.find("atom:title", ns).text == "[es] Migrants Day statement"
+
+
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
            "x": "http://www.w3.org/1999/xhtml"}
 
@@ -418,3 +505,138 @@ def test_sitemap_blocks_stay_under_50_mb_with_many_languages(app, make):
     per_url = (len(tags) + 1) * (longest_url + 60) + longest_url + 120
     assert size * len(tags) <= sitemaps.MAX_URLS
     assert size * len(tags) * per_url <= 50 * 1024 * 1024
+
+
+# --- reporting a problem from the paragraph ------------------------------------------------
+
+def test_each_paragraph_of_a_translation_has_its_own_report_link(client, published):
+    html = client.get("/es/statements/migrants-day").get_data(as_text=True)
+    links = re.findall(r'<a class="report-link" href="([^"]+)"[^>]*aria-label="([^"]+)"', html)
+    # The summary and the body's six blocks (paragraph, heading, two items, quote, paragraph).
+    assert [unescape(href) for href, _label in links] == [
+        f"/es/statements/migrants-day/report?paragraph={position}" for position in range(1, 8)]
+    assert all(label == "Report a problem in this paragraph" for _href, label in links)
+    assert "[es] The first paragraph of the statement, about migrant workers' rights. " \
+           '<a class="report-link"' in html.replace("&#39;", "'")
+    assert "<ul>\n<li>[es] Decent jobs at home <a" in html
+
+
+def test_source_and_fallback_pages_have_no_report_links(client, published, make):
+    make.language("fil")
+    for url in ("/en/statements/migrants-day", "/fil/statements/migrants-day"):
+        assert "report-link" not in client.get(url).get_data(as_text=True)
+
+
+def test_the_report_form_quotes_the_paragraph_it_came_from(client, published):
+    response = client.get("/es/statements/migrants-day/report?paragraph=6")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    quote = re.search(r'<blockquote class="quoted-paragraph"[^>]*>(.*?)</blockquote>', html,
+                      re.S)
+    assert quote and "[es] We are workers, not commodities." in quote.group(1)
+    assert '<input type="hidden" name="paragraph" value="6">' in html
+    assert "<select" not in html  # the paragraph is chosen already
+
+
+def test_a_report_from_a_paragraph_names_that_paragraph(client, db, published):
+    from portal.models import ProblemReport
+
+    url = "/es/statements/migrants-day/report?paragraph=4"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "paragraph": "4",
+                                      "message": "Typo here"})
+    assert response.status_code == 303
+    report = db.session.scalars(select(ProblemReport)).one()
+    assert report.paragraph == "[es] Decent jobs at home"
+
+
+def test_a_refused_report_keeps_the_quoted_paragraph(app, client, published):
+    url = "/es/statements/migrants-day/report?paragraph=2"
+    token = csrf_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "paragraph": "2", "message": ""})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "quoted-paragraph" in html
+    assert translated(app, "es", "Describe the problem, please.") in html
+
+
+def test_a_paragraph_out_of_range_falls_back_to_the_choice(client, published):
+    for value in ("99", "-1", "x"):
+        html = client.get(f"/es/statements/migrants-day/report?paragraph={value}").get_data(
+            as_text=True)
+        assert "<select" in html and "quoted-paragraph" not in html
+
+
+# --- credit to the volunteers ---------------------------------------------------------------
+
+def _makers(db, statement, tag):
+    from portal.models import Review, Translation, Version
+
+    version = db.session.scalars(select(Version).join(Translation).where(
+        Translation.statement_id == statement.id, Translation.language_tag == tag)).one()
+    return version.created_by, db.session.scalars(
+        select(Review).where(Review.version_id == version.id)).one().reviewer
+
+
+def _credits(client, url) -> str:
+    html = client.get(url).get_data(as_text=True)
+    found = re.search(r'<footer class="credits"[^>]*>(.*?)</footer>', html, re.S)
+    return " ".join(found.group(1).split()) if found else ""
+
+
+def test_translations_thank_the_volunteers_without_names_by_default(app, client, published):
+    alliance = app.config["ALLIANCE_NAME"]
+    credits = _credits(client, "/es/statements/migrants-day")
+    thanks = translated(app, "es", "Translated by volunteers of %(alliance)s.",
+                        alliance=alliance)
+    assert credits == f"<p>{thanks}</p>"
+    assert "Person" not in credits  # nobody named without their consent
+
+
+def _consent(db, person_id: int) -> None:
+    """What the profile does when a volunteer consents (cached pages are made afresh)."""
+    from portal.models import User
+    from portal.visibility import content_changed
+
+    db.session.execute(update(User).where(User.id == person_id).values(credit_consent=True))
+    content_changed()
+    db.session.commit()
+
+
+def test_volunteers_who_consent_are_named(app, client, db, published):
+    translator, reviewer = _makers(db, published, "ar")
+    people = (translator.id, translator.display_name, reviewer.id, reviewer.display_name)
+    translator_id, translator_name, reviewer_id, reviewer_name = people
+    _consent(db, translator_id)
+    credits = _credits(client, "/ar/statements/migrants-day")
+    assert f"Translated by {translator_name}." in credits
+    assert reviewer_name not in credits  # the reviewer did not consent
+    assert f"With other volunteers of {app.config['ALLIANCE_NAME']}." in credits
+    _consent(db, reviewer_id)
+    credits = _credits(client, "/ar/statements/migrants-day")
+    assert f"Translated by {translator_name}." in credits
+    assert f"Reviewed by {reviewer_name}." in credits and "With other" not in credits
+
+
+def test_source_and_fallback_pages_name_no_translators(client, published, make):
+    make.language("fil")
+    assert _credits(client, "/en/statements/migrants-day") == ""
+    assert _credits(client, "/fil/statements/migrants-day") == ""
+
+
+def test_consent_given_in_the_profile_shows_at_once_on_cached_pages(
+        client, db, auth, published):
+    translator, _reviewer = _makers(db, published, "es")
+    assert translator.display_name not in _credits(client, "/es/statements/migrants-day")
+    auth.login(translator)
+    profile = client.get("/account/profile").get_data(as_text=True)
+    assert 'name="credit_consent"' in profile and "checked" not in profile.split(
+        'name="credit_consent"')[0].rsplit("<input", 1)[1]
+    token = csrf_token(client, "/account/profile")
+    response = client.post("/account/profile", data={
+        "csrf_token": token, "display_name": "Rosa Dela Cruz", "interface_language": "",
+        "time_zone": "UTC", "credit_consent": "y"})
+    assert response.status_code == 303
+    auth.logout()
+    credits = _credits(client, "/es/statements/migrants-day")
+    assert "Rosa Dela Cruz" in credits

@@ -141,8 +141,8 @@ def languages():
 @_link_header
 @public
 def statements():
-    """Statements published in `lang` (default: the portal's default language), a page
-    at a time, with links to the other pages."""
+    """Every readable statement, in `lang` (default: the portal's default language) where
+    it is translated, else in its source language; a page at a time, with page links."""
     tag = _requested_language(request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"]))
     # Lazy: choosing the interface language costs a query, only worth it for an error.
     page = _whole_number("page", 1, MAX_PAGE, _l(
@@ -166,6 +166,7 @@ def statements():
              "date": row.Statement.statement_date.isoformat(),
              "source_language": row.Statement.source_language_tag,
              "updated_at": _iso(row.released_at),
+             "translated": row.translated, "text_language": row.Publication.language_tag,
              "languages": _availability(row.Statement.slug,
                                         languages_by_statement[row.Statement.id])}
             for row in rows

@@ -5,7 +5,15 @@ from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from portal.inputs import PortalForm
@@ -107,6 +115,11 @@ class ProfileForm(PortalForm):
         description=_l("Automatic: the language your browser asks for."),
     )
     time_zone = SelectField(_l("Time zone"), validate_choice=False)
+    credit_consent = BooleanField(
+        _l("Name me on the statements I translate or review"),
+        description=_l("Readers then see your name at the foot of the published translation. "
+                       "Otherwise it thanks the alliance's volunteers, without names."),
+    )
 
     def __init__(self, user, languages, **kwargs):
         """Fill the form from `user`; `languages` are the enabled ones, offered by autonym."""
@@ -114,6 +127,7 @@ class ProfileForm(PortalForm):
             "display_name": user.display_name,
             "interface_language": user.interface_language or "",
             "time_zone": user.time_zone or "UTC",
+            "credit_consent": user.credit_consent,
         }, **kwargs)
         self.interface_language.choices = [SelectChoice("", _l("Automatic"))] + [
             SelectChoice(language.tag, language.autonym,

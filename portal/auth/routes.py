@@ -30,7 +30,7 @@ from portal.limits import (
 )
 from portal.models.languages import autonym
 from portal.reader.negotiation import safe_next
-from portal.visibility import enabled_languages
+from portal.visibility import content_changed, enabled_languages
 from portal.workflow import accounts
 from portal.workflow.errors import WorkflowError
 
@@ -177,9 +177,15 @@ def profile():
     form = ProfileForm(current_user, enabled_languages())
     if form.validate_on_submit():
         # No workflow function covers the profile yet: these are the person's own settings.
+        credited_before = (current_user.credit_consent, current_user.display_name)
         current_user.display_name = form.display_name.data
         current_user.interface_language = form.interface_language.data or None
         current_user.time_zone = form.time_zone.data
+        current_user.credit_consent = form.credit_consent.data
+        credited = current_user.credit_consent and current_user.display_name
+        if credited_before != (current_user.credit_consent, current_user.display_name) and (
+                credited or credited_before[0]):
+            content_changed()  # statement pages that name (or named) this person change
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for(".profile"), 303)

@@ -6,12 +6,12 @@ from portal.content.segments import (
     join_statement,
     normalize_whitespace,
     paragraphs_of,
+    render_with_report_links,
     segment_key,
     split_statement,
 )
 
 __all__ = [
     "Segment", "join_statement", "normalize_whitespace", "paragraphs_of", "render_markdown",
-    "segment_key",
-    "split_statement",
+    "render_with_report_links", "segment_key", "split_statement",
 ]

@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
+from portal.content.render import render_markdown
 from portal.models.statements import SegmentKind
 
 _parser = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -152,3 +154,64 @@ def paragraphs_of(publication) -> list[tuple[str, str]]:
 def _excerpt(text: str, length: int = 70) -> str:
     flat = normalize_whitespace(text)
     return flat if len(flat) <= length else flat[:length - 1].rstrip() + "…"
+
+
+# The title and the summary come first in paragraphs_of: body blocks are numbered after them.
+FIRST_BODY_POSITION = 2
+_LAST_PARAGRAPH_END = re.compile(r"</p>(?:\s*</blockquote>)*$")
+
+
+def render_with_report_links(body: str, link, position: int | None = None) -> Markup:
+    """The body as safe HTML, each block followed by `link(position)`.
+
+    `position` is the block's index in paragraphs_of, so a link can name the paragraph a
+    reader means. Each block is rendered on its own; list items keep their list (and its
+    numbering) with the link inside each item. Given a `position`, the text is one segment
+    (the summary).
+    """
+    if position is not None:
+        return Markup(_block_html(render_markdown(body), link(position)))
+    parts: list[str] = []
+    items: list[str] = []
+    ordered_start: int | None = None
+    for position, block in enumerate(split_body(body), start=FIRST_BODY_POSITION):
+        if block.kind == SegmentKind.LIST_ITEM:
+            ordered = block.markup != "- "
+            if items and (ordered_start is not None) != ordered:
+                parts.append(_list_html(items, ordered_start))
+                items = []
+            if not items:
+                ordered_start = int(block.markup.rstrip(". ")) if ordered else None
+            items.append(_item_html(render_markdown(block.text), link(position)))
+            continue
+        if items:
+            parts.append(_list_html(items, ordered_start))
+            items = []
+        parts.append(_block_html(render_markdown(_render_block(block)), link(position)))
+    if items:
+        parts.append(_list_html(items, ordered_start))
+    return Markup("\n".join(parts))
+
+
+def _block_html(html: Markup, link: Markup) -> str:
+    """A paragraph (quoted or not) takes the link at its end; other blocks are followed by it."""
+    html = str(html).rstrip()
+    last = _LAST_PARAGRAPH_END.search(html)
+    if last and html.startswith(("<p>", "<blockquote>")):
+        return f"{html[:last.start()]} {link}{html[last.start():]}"
+    return f'{html}\n<p class="report-line">{link}</p>'
+
+
+def _item_html(html: Markup, link: Markup) -> str:
+    html = str(html).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]  # a tight list's item, as one paragraph would render inside it
+        return f"<li>{html} {link}</li>"
+    return f"<li>{_block_html(Markup(html), link)}</li>"
+
+
+def _list_html(items: list[str], start: int | None) -> str:
+    if start is None:
+        return "<ul>\n" + "\n".join(items) + "\n</ul>"
+    attribute = f' start="{start}"' if start != 1 else ""
+    return f"<ol{attribute}>\n" + "\n".join(items) + "\n</ol>"

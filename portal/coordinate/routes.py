@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -31,6 +31,7 @@ from portal.coordinate.forms import (
     to_utc,
     today_in,
 )
+from portal.dates import moment_text
 from portal.extensions import db
 from portal.inputs import page_number, refuse
 from portal.models import (
@@ -118,14 +119,14 @@ def _template_helpers():
             "may_manage": may_manage, "scheduled_title": scheduled_title}
 
 
-def local_time(moment, format: str = "medium") -> str:
+def local_time(moment) -> str:
     """A UTC moment as the coordinator reads it (Flask-Babel uses their zone and language)."""
-    return "" if moment is None else format_datetime(moment, format)
+    return "" if moment is None else moment_text(moment)
 
 
 def scheduled_title(moment) -> str:
     """"Scheduled (date, time, zone)": released, but readers do not see it until then."""
-    return _("Scheduled (%(time)s, %(zone)s)", time=format_datetime(moment, "medium"),
+    return _("Scheduled (%(time)s, %(zone)s)", time=moment_text(moment),
              zone=coordinator_zone().key)
 
 

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 
 from babel.lists import format_list
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale, ngettext
+from flask_babel import format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.content.placeables import draft_tokens, has_markup, placeable_html
+from portal.dates import moment_text
 from portal.desk import bp
 from portal.desk.forms import (
     MAX_SAVE_BYTES,
@@ -109,7 +110,7 @@ def _signed_in_only():
 def moment(value: datetime) -> str:
     """A date and time in the person's time zone, named, for volunteers around the world."""
     # Flask-Babel formats in the signed-in person's zone (portal.select_time_zone).
-    return f"{format_datetime(value, 'short')} {current_user.zone.key}"
+    return f"{moment_text(value)} {current_user.zone.key}"
 
 
 def time_left(expires_at: datetime | None, now: datetime) -> str:

@@ -45,6 +45,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     # Part of every session's user id: raising it ends every session opened before.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Readers may see this person's name on the statements they translated or reviewed:
+    # only when they said so (off until then).
+    credit_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     skills: Mapped[list["LanguageSkill"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="LanguageSkill.language_tag"

@@ -199,6 +199,11 @@ class Edition(Base):
         # Covering for "when did this statement's source first appear", so that SQLite
         # picks it even without statistics (refresh_editions).
         Index("ix_editions_statement", "statement_id", "language_tag", "visible_from"),
+        # Every released statement, newest first, whatever the reader's language: the
+        # listing shows the untranslated ones too, in their source language.
+        Index("ix_editions_sources", "is_source", "statement_date", "visible_from",
+              "statement_id",
+              postgresql_include=["visible_until", "statement_from", "publication_id"]),
     )
 
     publication_id: Mapped[int] = mapped_column(
@@ -210,6 +215,8 @@ class Edition(Base):
     visible_from: Mapped[datetime] = mapped_column(UTCDateTime)
     visible_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     statement_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An edition of the statement's source language (its text as written).
+    is_source: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ReaderState(Base):

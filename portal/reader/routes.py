@@ -40,7 +40,12 @@ from portal.reader.sitemaps import (
     sitemap_index,
     statements_sitemap,
 )
-from portal.visibility import languages_with_content, statement_availability, statement_listing
+from portal.visibility import (
+    languages_with_content,
+    publication_with_credits,
+    statement_availability,
+    statement_listing,
+)
 
 FEED_SIZE = 30
 MAX_QUERY_LENGTH = 200
@@ -67,7 +72,7 @@ def home():
     return response
 
 
-@bp.get("/choose/<lang>")
+@bp.get("/choose/<lang:lang>")
 def choose_language(lang):
     """Remember a reader's explicit choice of language, then go on to `next`."""
     response = redirect(safe_next(request.args.get("next"), url_for(".statements", lang=lang)))
@@ -76,7 +81,7 @@ def choose_language(lang):
     return response
 
 
-@bp.get("/<lang>/")
+@bp.get("/<lang:lang>/")
 @public
 def statements(lang):
     """Statements readable in `lang`, newest first."""
@@ -94,7 +99,7 @@ def statements(lang):
     )
 
 
-@bp.get("/<lang>/statements/<slug>")
+@bp.get("/<lang:lang>/statements/<slug>")
 @public
 def statement(lang, slug):
     """One statement in `lang`, or in its source language with a notice when missing."""
@@ -102,10 +107,12 @@ def statement(lang, slug):
     if found is None:
         abort(404)
     shown = available.get(lang) or available[found.source_language_tag]
+    publication, credits = publication_with_credits(shown.publication_id)
     return render_template(
         "reader/statement.html",
         statement=found,
-        publication=db.session.get(Publication, shown.publication_id),
+        publication=publication,
+        credits=credits,
         shown=shown,
         available=sorted(available),
         is_fallback=lang not in available,
@@ -113,7 +120,7 @@ def statement(lang, slug):
     )
 
 
-@bp.route("/<lang>/statements/<slug>/report", methods=["GET", "POST"])
+@bp.route("/<lang:lang>/statements/<slug>/report", methods=["GET", "POST"])
 @limiter.limit(REPORT_LIMIT, methods=["POST"])
 def report_problem(lang, slug):
     """Tell the reviewers of `lang` about a problem in this translation."""
@@ -125,6 +132,12 @@ def report_problem(lang, slug):
     form = ProblemReportForm()
     form.paragraph.choices = [(index, excerpt) for index, (excerpt, _text) in
                               enumerate(paragraphs)]
+    # Coming from the link beside a paragraph: that paragraph, quoted, is the one reported.
+    chosen = request.args.get("paragraph", type=int)
+    if chosen is not None and not 0 <= chosen < len(paragraphs):
+        chosen = None
+    if chosen is not None and not form.is_submitted():
+        form.paragraph.data = chosen
     if form.validate_on_submit():
         workflow.report_problem(publication, paragraph=paragraphs[form.paragraph.data][1],
                                 message=form.message.data, reporter_email=form.email.data)
@@ -132,11 +145,13 @@ def report_problem(lang, slug):
         flash(_("Thank you. The reviewers of this translation will look at your report."),
               "success")
         return redirect(url_for(".statement", lang=lang, slug=slug), 303)
+    quoted = paragraphs[chosen][1] if chosen is not None else None
     return render_template("reader/report.html", statement=found, publication=publication,
-                           form=form), 400 if form.is_submitted() else 200
+                           form=form, chosen=chosen, quoted=quoted), \
+        400 if form.is_submitted() else 200
 
 
-@bp.get("/<lang>/feed.atom")
+@bp.get("/<lang:lang>/feed.atom")
 @public
 def feed(lang):
     """An Atom feed of the newest statements in `lang`."""
@@ -146,7 +161,7 @@ def feed(lang):
     return response
 
 
-@bp.get("/<lang>/search")
+@bp.get("/<lang:lang>/search")
 @public
 def search(lang):
     """Search the statements published in `lang`."""
@@ -183,6 +198,13 @@ def languages_sitemap():
 def _streamed_xml(chunks):
     """Sitemaps are written out as they are made: memory stays bounded by one batch."""
     return Response(stream_with_context(chunks), mimetype="application/xml")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on a first visit: send them to the portal's icon."""
+    # Permanent, to the fingerprinted file: browsers remember it and ask no more.
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 # Where crawlers are not wanted: sign-in, the volunteers' desk and coordination.

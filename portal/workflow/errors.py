@@ -1,7 +1,8 @@
 """Refusals: each carries a message for the person and the HTTP status a view returns."""
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
+
+from portal.dates import moment_text
 
 
 class WorkflowError(Exception):
@@ -38,7 +39,7 @@ class ClaimLost(WorkflowError):
 
     def __init__(self, holder_name: str, until):
         super().__init__(_l("%(name)s is already working on this translation, until %(until)s.",
-                            name=holder_name, until=format_datetime(until, "short")))
+                            name=holder_name, until=moment_text(until)))
         self.holder_name = holder_name
         self.until = until
 

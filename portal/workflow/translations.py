@@ -7,12 +7,12 @@ event and flushes. None commits: the request or command that called it does, onc
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.assist.memory import remember_version
+from portal.dates import moment_text
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -63,7 +63,7 @@ def claim_translation(actor: User, translation: Translation,
     if translation.state == TranslationState.IN_PROGRESS and \
             translation.claimed_by_id == actor.id and translation.claim_expires_at > now:
         raise AlreadyDone(_l("You are already translating this, until %(until)s.",
-                             until=format_datetime(translation.claim_expires_at, "short")))
+                             until=moment_text(translation.claim_expires_at)))
     if active_claim_count(actor, now) >= current_app.config["MAX_CLAIMS"]:
         raise WorkflowError(_l("You already hold %(count)d claims. Submit or release one "
                                "before claiming more.", count=current_app.config["MAX_CLAIMS"]))

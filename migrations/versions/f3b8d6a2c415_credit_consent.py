@@ -1,0 +1,26 @@
+"""Volunteers may consent to be named on the statements they translate or review
+
+Revision ID: f3b8d6a2c415
+Revises: e7a1c5f30b92
+Create Date: 2026-11-30 01:30:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'f3b8d6a2c415'
+down_revision = 'e7a1c5f30b92'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('credit_consent', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+
+
+def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('credit_consent')
