@@ -11,7 +11,7 @@ from sqlalchemy import select
 from portal.models import Organization, Role, Translation, TranslationState, utcnow
 from tests.conftest import AuthActions
 
-CSS = Path(__file__).parent.parent / "portal" / "static" / "portal.css"
+CSS = Path(__file__).parent.parent / "portal" / "static" / "work.css"  # the desk's styles
 EVERY_STATE = list(TranslationState)
 
 
