@@ -6,11 +6,11 @@ the fixed version is approved and the statement is already public, it goes live 
 readers' reports it answers are then resolved and their authors told.
 """
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.content.segments import normalize_whitespace
+from portal.dates import date_text
 from portal.extensions import db
 from portal.models import (
     Correction,
@@ -75,7 +75,7 @@ def open_correction(actor: User, translation: Translation, *,
             report.correction_id = existing.id
             db.session.flush()
         raise AlreadyDone(_l("A correction is already open (since %(date)s): the translation "
-                             "is %(state)s.", date=format_date(existing.opened_at, "medium"),
+                             "is %(state)s.", date=date_text(existing.opened_at),
                              state=translation.state.title.lower()))
     if translation.state != TranslationState.PUBLISHED:
         raise WorkflowError(_l("Only a published translation can be corrected; this one is "
