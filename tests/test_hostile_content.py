@@ -178,7 +178,8 @@ def test_the_scanner_sees_what_would_run():
         "<script>alert(1)</script><p style='background:url(x)'><td style='text-align:center'>"
         '<meta http-equiv="refresh" content="0"><script src="/static/editor.js"></script>')]
     assert found == ["<img> has an event handler onerror=", "a <img> element",
-                     "<a href> is a javascript: URL", "a <script> that is not the editor's",
+                     "<a href> is a javascript: URL",
+                     "a <script> that is not one of the portal's own",
                      "an inline script", "<p> has style='background:url(x)'",
                      "<meta http-equiv>"]
     assert unsafe_markup('<a href="mailto:a@example.org">a</a><p>&lt;script&gt;</p>') == []

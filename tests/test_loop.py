@@ -75,5 +75,6 @@ def test_statement_goes_from_coordinator_to_reader(app, client, auth, make, db):
 
     # 5. A reader reads it in Spanish.
     page = client.get(f"/es/statements/{slug}").get_data(as_text=True)
-    assert "<h1>ES 0</h1>" in page and "<li>ES 4</li>" in page
+    # Each paragraph of a translation carries its small "report" link.
+    assert "<h1>ES 0</h1>" in page and "<li>ES 4 <a class=\"report-link\"" in page
     assert db.session.get(Translation, translation_id).state == TranslationState.PUBLISHED

@@ -17,7 +17,7 @@ MATRIX = [
     ("/desk/translations/{open_id}/claim", {VOLUNTEER: OK, REVIEWER: OK}),
     ("/desk/translations/{claimed_id}/release", {}),  # only the claimant
     ("/desk/translations/{claimed_id}", {REVIEWER: OK, COORDINATOR: OK}),  # read-only
-    ("/desk/versions/{version_id}", {REVIEWER: OK}),
+    ("/desk/versions/{version_id}", {REVIEWER: OK, COORDINATOR: OK}),  # coordinators read it
     ("/coordinate/", {COORDINATOR: OK}),
     ("/coordinate/statements/new", {COORDINATOR: OK}),
     ("/coordinate/statements/{statement_id}/edit", {COORDINATOR: OK}),

@@ -22,5 +22,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('credit_consent')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite drops the column in place: a batch rebuild would drop the users table,
+        # which every other table refers to, and foreign keys are enforced.
+        op.execute('ALTER TABLE users DROP COLUMN credit_consent')
+        return
+    op.drop_column('users', 'credit_consent')

@@ -350,7 +350,10 @@ def conversation(translation: Translation) -> list[Event]:
             Correction.translation_id == translation.id).order_by(Correction.id)):
         events.append(Event(correction.opened_at, "correction", correction=correction))
     order = {"submitted": 0, "correction": 1, "approved": 2, "changes_requested": 2}
-    return sorted(events, key=lambda event: (event.when, order[event.kind]))
+    # Times may tie (SQLite keeps whole seconds): a review of version 1 still comes before
+    # version 2, which it asked for.
+    return sorted(events, key=lambda event: (
+        event.when, event.version.number if event.version else 0, order[event.kind]))
 
 
 @dataclass
