@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from portal.caching import forget_state
 from portal.models import Organization, Role, Translation, TranslationState, utcnow
 from tests.conftest import AuthActions
 
@@ -415,8 +416,20 @@ def test_the_queue_filters_by_one_of_my_languages(client, db, make, auth, busy_q
     assert queue_rows(first) + queue_rows(second) == busy_queue[0::2]
     assert link(second, "prev") == "/desk/queue?language=fil"
     assert 'href="/desk/queue?language=fil" aria-current="page"' in second
-    assert client.get("/desk/queue?language=fr").status_code == 400
+    assert client.get("/desk/queue?language=xx-forged").status_code == 400
     assert client.get("/desk/queue?language=fil&page=3").status_code == 404
+
+
+def test_help_translate_into_a_language_i_do_not_translate(client, make, auth, busy_queue):
+    """A reader page's "help translate it" link, followed by a volunteer of other languages."""
+    make.language("ar")
+    forget_state()  # a language added behind the portal's back (the workflow would say so)
+    auth.login(make.user(translates=["es", "fil"]))
+    response = client.get("/desk/queue?language=ar")
+    assert response.status_code == 303 and response.headers["Location"] == "/desk/queue"
+    page = html_of(client.get("/desk/queue"))
+    assert "You do not translate العربية yet: a coordinator can add it" in page
+    assert "60 translations waiting" in page  # the work in the languages they translate
 
 
 def test_one_language_needs_no_filter(client, make, auth, busy_queue):

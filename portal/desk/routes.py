@@ -41,7 +41,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.languages import autonym, english_name
-from portal.reader.negotiation import safe_next
+from portal.reader.negotiation import interface_languages, safe_next
 from portal.workflow import (
     AlreadyDone,
     StaleDraft,
@@ -175,7 +175,13 @@ def queue():
     languages = sorted(translate_tags(current_user))
     language = request.args.get("language", "").strip()
     if language and language not in languages:
-        refuse(400, _("Choose one of the languages you translate."))
+        if language not in interface_languages():
+            refuse(400, _("Choose one of the languages you translate."))
+        # A reader's "help translate" link, followed by someone who does not translate it.
+        flash(_("You do not translate %(language)s yet: a coordinator can add it to your "
+                "languages. Here is the work in the languages you translate.",
+                language=autonym(language)), "info")
+        return redirect(url_for(".queue"), 303)
     page = page_number()
     total = count_open_work(current_user, now, language or None)
     pages = max(1, -(-total // QUEUE_PER_PAGE))
