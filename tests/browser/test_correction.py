@@ -55,8 +55,8 @@ def test_a_readers_report_becomes_a_fixed_page(browser, live_portal, tmp_path):
 
     translator, tpage = sign_in(browser, live_portal, "translator")
     tpage.goto(f"{live_portal}/desk/queue")
-    tpage.get_by_role("link", name="Claim").click()
-    tpage.get_by_role("button", name=re.compile("Claim and start translating")).click()
+    # The queue's button claims at once (its name says what it claims).
+    tpage.get_by_role("button", name=re.compile("^Claim “")).first.click()
     fill_and_wait(tpage, {0: "Derechos para los trabajadores migrantes",
                           1: "La Alianza habla.",
                           2: "Los trabajadores migrantes mantienen economías entertas."})
@@ -99,8 +99,8 @@ def test_a_readers_report_becomes_a_fixed_page(browser, live_portal, tmp_path):
 
     # The last translator claims it again; the reported paragraph is marked.
     tpage.goto(f"{live_portal}/desk/queue")
-    tpage.get_by_role("link", name="Claim").click()
-    tpage.get_by_role("button", name=re.compile("Claim and start translating")).click()
+    # The queue's button claims at once (its name says what it claims).
+    tpage.get_by_role("button", name=re.compile("^Claim “")).first.click()
     expect(tpage.locator(".segment.reported")).to_have_count(1)
     expect(tpage.locator(".segment.reported textarea")).to_have_value(
         "Los trabajadores migrantes mantienen economías entertas.")
@@ -119,7 +119,7 @@ def test_a_readers_report_becomes_a_fixed_page(browser, live_portal, tmp_path):
     # The reviewer asks for one more change, beside the paragraph.
     rpage.goto(f"{live_portal}/desk/")
     rpage.locator("#reviews").get_by_role("link", name="Rights for migrant workers").click()
-    rpage.locator("#segment-3 details summary").click()
+    rpage.locator("#segment-3 details.paragraph-note summary").click()
     rpage.locator("#segment-3 textarea").fill("Falta el punto final.")
     rpage.fill("textarea[name=comment]", "Casi listo.")
     shoot(rpage, folder, "review-paragraph-comment")
