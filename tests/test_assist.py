@@ -479,7 +479,7 @@ def test_the_migration_remembers_versions_approved_before_it(tmp_path):
         make.approved_version(statement, "es")
         texts = {segment.text for segment in statement.current_revision.segments}
         _db.session.remove()
-        downgrade(directory=MIGRATIONS, revision="c4e9b2a7d1f3")
+        downgrade(directory=MIGRATIONS, revision="d3f8a61c0b27")  # just before the memory
         upgrade(directory=MIGRATIONS)
         with _db.engine.connect() as connection:
             rows = connection.execute(text(

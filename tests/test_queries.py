@@ -1,6 +1,5 @@
 """Reader pages run a fixed number of SQL statements, however many statements exist."""
 
-import pytest
 from sqlalchemy import event
 
 from portal.models import utcnow
@@ -41,8 +40,6 @@ def test_query_count_is_the_same_with_3_and_300_statements(client, make, count_q
 def test_listing_with_untranslated_statements_is_an_indexed_walk_bounded_by_the_page(
         app, make, db, db_connection):
     """Every statement listed in every language must not mean a scan of the archive."""
-    if db_connection.dialect.name != "sqlite":
-        pytest.skip("the plan is read with SQLite's EXPLAIN QUERY PLAN")
     _publish(make, range(30))
     run = []
 
@@ -58,6 +55,18 @@ def test_listing_with_untranslated_statements_is_an_indexed_walk_bounded_by_the_
     assert (len(rows), total) == (5, 30)
     assert [row.Statement.slug for row in rows] == [f"s-{n}" for n in range(24, 19, -1)]
     assert [row.translated for row in rows] == [False, True, False, True, False]
+    if db_connection.dialect.name == "postgresql":
+        # Thirty statements fit in a page of disk, where a scan is cheapest: ask the
+        # planner for its indexed plan, as it chooses at 10,000 (docs/performance.md
+        # gives that plan).
+        db_connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        page, count = ("\n".join(row[0] for row in db_connection.exec_driver_sql(
+            "EXPLAIN " + sql, params).all()) for sql, params in run)
+        # The sources index picks the page; every join is an index lookup; nothing is
+        # read in full.
+        assert "ix_editions_sources" in page and "Seq Scan" not in page, page
+        assert "ix_editions_sources" in count and "Seq Scan" not in count, count
+        return
     page, count = (
         " / ".join(step[-1] for step in
                    db_connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all())

@@ -16,6 +16,13 @@ from portal.workflow import unpublish
 from tests.conftest import csrf_token
 
 
+def in_language(app, locale: str, message: str, **values) -> str:
+    """`message` as the catalog of `locale` renders it: pages speak their reader's language."""
+    with app.test_request_context(), force_locale(locale):
+        return gettext(message, **values)
+
+
+
 class Page(HTMLParser):
     """The parts of a reader page the contract speaks of."""
 
@@ -158,7 +165,9 @@ def test_enabled_language_without_content_lists_every_statement_in_its_source(
     response = client.get("/fil/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Nothing has been translated into Filipino yet." in html
+    assert in_language(app, "fil", "Nothing has been translated into %(language)s yet. Here "
+                       "are the statements in the languages they were written in.",
+                       language="Filipino") in html
     assert '<article class="untranslated" lang="en" dir="ltr">' in html
     assert 'href="/fil/statements/migrants-day"' in html and "Migrants Day statement" in html
 
@@ -181,10 +190,13 @@ def test_listing_shows_untranslated_statements_marked_with_their_language(
     call = next(item for item in listed if "Join the action" in item)
     assert '<article class="untranslated" lang="en" dir="ltr">' in call
     assert 'href="/es/statements/call-to-action"' in call
-    assert "Not yet in Español: shown in English" in call
+    assert in_language(app, "es", "Not yet in %(language)s: shown in %(shown)s",
+                       language="Español", shown="English") in call
     with app.test_request_context():
         help_url = url_for("auth.login", next=url_for("desk.queue", language="es"))
-    assert f'href="{escape(help_url)}"' in call and "Help translate it into Español" in call
+    assert f'href="{escape(help_url)}"' in call
+    assert in_language(app, "es", "Help translate it into %(language)s",
+                       language="Español") in call
     translated_item = next(item for item in listed if "[es] Migrants Day" in item)
     assert "untranslated" not in translated_item and "Help translate" not in translated_item
     assert "Nothing has been translated" not in html
@@ -512,13 +524,15 @@ def test_sitemap_blocks_stay_under_50_mb_with_many_languages(app, make):
 
 # --- reporting a problem from the paragraph ------------------------------------------------
 
-def test_each_paragraph_of_a_translation_has_its_own_report_link(client, published):
+def test_each_paragraph_of_a_translation_has_its_own_report_link(app, client, published):
     html = client.get("/es/statements/migrants-day").get_data(as_text=True)
     links = re.findall(r'<a class="report-link" href="([^"]+)"[^>]*aria-label="([^"]+)"', html)
     # The summary and the body's six blocks (paragraph, heading, two items, quote, paragraph).
     assert [unescape(href) for href, _label in links] == [
         f"/es/statements/migrants-day/report?paragraph={position}" for position in range(1, 8)]
-    assert all(label == "Report a problem in this paragraph" for _href, label in links)
+    label_es = in_language(app, "es", "Report a problem in this paragraph")
+    assert label_es != "Report a problem in this paragraph"  # the page speaks Spanish
+    assert all(unescape(label) == label_es for _href, label in links)
     assert "[es] The first paragraph of the statement, about migrant workers' rights. " \
            '<a class="report-link"' in html.replace("&#39;", "'")
     assert "<ul>\n<li>[es] Decent jobs at home <a" in html
@@ -611,14 +625,18 @@ def test_volunteers_who_consent_are_named(app, client, db, published):
     people = (translator.id, translator.display_name, reviewer.id, reviewer.display_name)
     translator_id, translator_name, reviewer_id, reviewer_name = people
     _consent(db, translator_id)
+    def said(message, **values):
+        return in_language(app, "ar", message, **values)
+
+    translated_by = said("Translated by %(names)s.", names=translator_name)
+    others = said("With other volunteers of %(alliance)s.", alliance=app.config["ALLIANCE_NAME"])
     credits = _credits(client, "/ar/statements/migrants-day")
-    assert f"Translated by {translator_name}." in credits
+    assert translated_by in credits and others in credits
     assert reviewer_name not in credits  # the reviewer did not consent
-    assert f"With other volunteers of {app.config['ALLIANCE_NAME']}." in credits
     _consent(db, reviewer_id)
     credits = _credits(client, "/ar/statements/migrants-day")
-    assert f"Translated by {translator_name}." in credits
-    assert f"Reviewed by {reviewer_name}." in credits and "With other" not in credits
+    assert translated_by in credits and others not in credits
+    assert said("Reviewed by %(names)s.", names=reviewer_name) in credits
 
 
 def test_source_and_fallback_pages_name_no_translators(client, published, make):

@@ -16,10 +16,16 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('guidance', sa.Text(), server_default='', nullable=False))
+    # A plain ADD COLUMN: a batch rebuild of statements on SQLite would drop a table others
+    # refer to.
+    op.add_column('statements',
+                  sa.Column('guidance', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('statements', schema=None) as batch_op:
-        batch_op.drop_column('guidance')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite drops the column in place: a batch rebuild would drop the statements
+        # table, which other tables refer to, and foreign keys are enforced.
+        op.execute('ALTER TABLE statements DROP COLUMN guidance')
+        return
+    op.drop_column('statements', 'guidance')

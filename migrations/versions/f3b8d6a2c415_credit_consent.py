@@ -16,9 +16,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('credit_consent', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # A plain ADD COLUMN on both databases: a batch rebuild of users on SQLite would drop
+    # the table every other one refers to.
+    op.add_column('users', sa.Column('credit_consent', sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
 
 
 def downgrade():
