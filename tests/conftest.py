@@ -317,3 +317,22 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+# The desk's people and statement, shared by the workflow tests (es, as the demo's).
+@pytest.fixture
+def translator(make):
+    """A volunteer who translates es."""
+    return make.user(translates=["es"], display_name="Ana Translator")
+
+
+@pytest.fixture
+def reviewer(make):
+    """A volunteer who reviews es."""
+    return make.user(reviews=["es"], display_name="Rita Reviewer")
+
+
+@pytest.fixture
+def statement(make):
+    """A statement to be translated into es."""
+    return make.statement(targets=["es"], title="Decent work for all")

@@ -29,16 +29,6 @@ from tests.test_desk import (
 
 
 @pytest.fixture
-def translator(make):
-    return make.user(translates=["es"], display_name="Ana Translator")
-
-
-@pytest.fixture
-def reviewer(make):
-    return make.user(reviews=["es"], display_name="Rita Reviewer")
-
-
-@pytest.fixture
 def published(db, make, translator):
     """A statement released a minute ago with a Spanish version Ana wrote."""
     statement = make.statement(targets=["es"], title="Decent work for all")

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from portal.models import (
@@ -87,21 +86,6 @@ def fill_all(client, translation, statement, text="[es] translated"):
 def flashed(response) -> list[str]:
     return [unescape(m) for m in re.findall(r'<p class="flash flash-[^"]*"[^>]*>(.*?)</p>',
                                             response.get_data(as_text=True), re.S)]
-
-
-@pytest.fixture
-def translator(make):
-    return make.user(translates=["es"], display_name="Ana Translator")
-
-
-@pytest.fixture
-def reviewer(make):
-    return make.user(reviews=["es"], display_name="Rita Reviewer")
-
-
-@pytest.fixture
-def statement(make):
-    return make.statement(targets=["es"], title="Decent work for all")
 
 
 def submitted_version(db, client, auth, translator, statement) -> Version:

@@ -33,16 +33,6 @@ def statement(make):
                           summary="The Alliance calls for action.")
 
 
-@pytest.fixture
-def translator(make):
-    return make.user(translates=["es"], display_name="Ana Translator")
-
-
-@pytest.fixture
-def reviewer(make):
-    return make.user(reviews=["es"], display_name="Rita Reviewer")
-
-
 def paragraph(statement, number: int):
     return statement.current_revision.segments[number - 1]
 

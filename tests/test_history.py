@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 from portal.models import Role, Translation
 from tests.test_desk import (
     claim,
@@ -14,21 +12,6 @@ from tests.test_desk import (
     text_of,
     translation_of,
 )
-
-
-@pytest.fixture
-def translator(make):
-    return make.user(translates=["es"], display_name="Ana Translator")
-
-
-@pytest.fixture
-def reviewer(make):
-    return make.user(reviews=["es"], display_name="Rita Reviewer")
-
-
-@pytest.fixture
-def statement(make):
-    return make.statement(targets=["es"], title="Decent work for all")
 
 
 def submit(client, translation):

@@ -34,21 +34,6 @@ from tests.test_desk import (
 )
 
 
-@pytest.fixture
-def translator(make):
-    return make.user(translates=["es"], display_name="Ana Translator")
-
-
-@pytest.fixture
-def reviewer(make):
-    return make.user(reviews=["es"], display_name="Rita Reviewer")
-
-
-@pytest.fixture
-def statement(make):
-    return make.statement(targets=["es"], title="Decent work for all")
-
-
 def twice(client, page_url, url, data=None):
     """Post the same form twice with the token of the page it sits on; both answers."""
     token = csrf_token(client, page_url)
