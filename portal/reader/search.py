@@ -56,10 +56,13 @@ def _search_sqlite(language_tag, terms, now, limit):
     fts_table = literal_column(FTS_TABLE)
     matches = select(_fts.c.rowid).where(fts_table.op("MATCH")(match))
     candidates = _newest_matches(language_tag, now, Edition.publication_id.in_(matches))
-    # Ranked by bm25 among the candidates, then excerpts for the page of hits only.
+    # Ranked by bm25 among the candidates, then excerpts for the page of hits only. The
+    # unary "+" keeps SQLite from giving FTS5 the rowids as its index: it would then run
+    # the whole MATCH again for each of the candidates (200 ms instead of 3 for 500).
+    candidate = literal_column(f"+{FTS_TABLE}.rowid")
     ranked = db.session.execute(
         select(_fts.c.rowid).where(fts_table.op("MATCH")(match),
-                                   _fts.c.rowid.in_(candidates.scalar_subquery()))
+                                   candidate.in_(candidates.scalar_subquery()))
         .order_by(func.bm25(fts_table, 10.0, 4.0, 1.0)).limit(limit)).scalars().all()
     if not ranked:
         return []
