@@ -480,7 +480,7 @@ def test_sitemap_index_leads_to_every_page_with_alternates(client, published):
 
 
 def test_sitemap_files_stay_under_the_protocol_limit(app, client, make, monkeypatch):
-    """Blocks hold as many statements as fit 50,000 URLs in every enabled language."""
+    """Blocks hold as many statements as fit MAX_URLS URLs in every enabled language."""
     import portal.reader.sitemaps as sitemaps
 
     monkeypatch.setattr(sitemaps, "MAX_URLS", 6)  # 3 languages: 2 statements a file

@@ -1,12 +1,13 @@
 """Sitemaps that scale: an index, a sitemap of listings, and one per block of statements.
 
-Each file stays under the protocol's 50,000 URLs and 50 MB: a block holds as many
-statements as fit when each has a URL in every enabled language. Files are generated
-as they are sent, a batch of statements at a time.
+Each file holds at most 1,000 URLs (the protocol allows 50,000) and stays under its
+50 MB: a block holds as many statements as fit when each has a URL in every enabled
+language. Files are generated as they are sent, a batch of statements at a time.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from urllib.parse import quote
 
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -17,7 +18,10 @@ from portal.templating import iso_datetime
 from portal.urls import absolute_url
 from portal.visibility import visible_statements
 
-MAX_URLS = 50_000
+# The protocol allows 50,000 URLs and 50 MB per file; smaller files are each made in a
+# few tens of milliseconds (about 1,000 URLs, 9 MB at most with 30 languages) and a
+# crawler still needs only a few hundred of them for 10,000 statements.
+MAX_URLS = 1_000
 MAX_BYTES = 45_000_000  # under the protocol's 50 MB, with room for long slugs
 # Sizes of one alternate link and of the rest of a <url> entry, in bytes, with the
 # longest slug (120 characters): a generous bound.
@@ -68,17 +72,38 @@ def listings_sitemap(languages: list[str]) -> Iterator[str]:
 def statements_sitemap(block: int, now: datetime) -> Iterator[str]:
     """Each visible language of each readable statement in the block, with alternates."""
     size = block_size()
+    statement_url = _statement_urls()
     yield _HEAD
     for statement, shown in visible_statements(now, first_id=(block - 1) * size + 1,
                                                last_id=block * size):
-        links = {row.language_tag: absolute_url("reader.statement", lang=row.language_tag,
-                                                slug=statement.slug) for row in shown}
+        links = {row.language_tag: statement_url(row.language_tag, statement.slug)
+                 for row in shown}
         alternates = "".join(_alternate(tag, url) for tag, url in links.items()) + \
             _alternate("x-default", links.get(statement.source_language_tag, ""))
         yield "".join(f"  <url>\n    <loc>{escape(links[row.language_tag])}</loc>\n"
                       f"    <lastmod>{iso_datetime(row.released_at)}</lastmod>\n"
                       f"{alternates}  </url>\n" for row in shown)  # a chunk per statement
     yield "</urlset>\n"
+
+
+def _statement_urls() -> Callable[[str, str], str]:
+    """A statement's URL in a language, from that language's URL built once around a
+    marker: each file has thousands of links, and building each one with the URL map
+    took 40 % of the file's time."""
+    around: dict[str, tuple[str, str]] = {}
+
+    def statement_url(tag: str, slug: str) -> str:
+        if tag not in around:
+            before, _, after = absolute_url("reader.statement", lang=tag,
+                                            slug=_SLUG_MARKER).partition(_SLUG_MARKER)
+            around[tag] = before, after
+        before, after = around[tag]
+        return f"{before}{quote(slug, safe='')}{after}"
+
+    return statement_url
+
+
+_SLUG_MARKER = "slug-marker"
 
 
 def _sitemap(url: str) -> str:
