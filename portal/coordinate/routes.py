@@ -148,7 +148,7 @@ def statements():
     text = _filter_text()
     page = page_number()
     conditions = _text_conditions(text)
-    total = _statement_count(conditions)
+    total = _statement_count(conditions, titled=bool(text))
     pages = _page_count(total, STATEMENTS_PER_PAGE)
     if page < 1 or page > pages:
         abort(404)
@@ -560,9 +560,10 @@ def _page_count(total: int, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
-def _statement_count(conditions: list) -> int:
-    return db.session.scalar(
-        _titled(select(func.count(Statement.id)).select_from(Statement)).where(*conditions))
+def _statement_count(conditions: list, titled: bool = False) -> int:
+    """Statements matching `conditions`; `titled` when they name the current title."""
+    query = select(func.count(Statement.id)).select_from(Statement)
+    return db.session.scalar((_titled(query) if titled else query).where(*conditions))
 
 
 def _statement_rows(conditions: list, page: int, per_page: int) -> list:

@@ -68,6 +68,9 @@ class Translation(Base):
         # The progress totals (GROUP BY language, state), its filters and the desk queue
         # (open work in a few languages) read this index alone, never the whole table.
         Index("ix_translations_language_state", "language_tag", "state", "statement_id"),
+        # A page of statements and the state of their translations ("published ones of
+        # these 18"): without it SQLite walks every published translation by state.
+        Index("ix_translations_statement_state", "statement_id", "state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
