@@ -6,7 +6,8 @@ configured origin, and requests naming any other host are refused (TRUSTED_HOSTS
 """
 
 import ipaddress
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from urllib.parse import quote, urlsplit
 
 from flask import current_app, g
 
@@ -17,6 +18,32 @@ def absolute_url(endpoint: str, **values) -> str:
     current_app.inject_url_defaults(endpoint, values)  # e.g. the reader's page language
     url = _origin_adapter().build(endpoint, values, force_external=True)
     return f"{url}#{anchor}" if anchor else url
+
+
+def links_to(endpoint: str, varying: str) -> Callable[..., str]:
+    """`absolute_url` for many links to `endpoint` that differ mostly in `varying` (a slug).
+
+    The URL is built once for each combination of the other values, around a marker, and
+    each link puts its value in the marker's place: a sitemap file or an API page makes
+    thousands of links, and building each one with the URL map took 40 % of its time.
+    """
+    around: dict[tuple, tuple[str, str]] = {}
+
+    def link(**values) -> str:
+        value = values.pop(varying)
+        key = tuple(sorted(values.items()))
+        if key not in around:
+            before, _, after = absolute_url(endpoint, **values, **{varying: _MARKER}) \
+                .partition(_MARKER)
+            around[key] = before, after
+        before, after = around[key]
+        return f"{before}{quote(str(value), safe=_PATH_SAFE)}{after}"
+
+    return link
+
+
+_MARKER = "link-value-marker"
+_PATH_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's path converters leave unquoted, as they do
 
 
 def _origin_adapter():

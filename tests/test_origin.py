@@ -93,3 +93,22 @@ def test_trusted_hosts_are_derived_from_the_portal_url(app):
 
         assert absolute_url("reader.statements", lang="es") == \
             "https://statements.example.org/portal/es/"
+
+
+def test_links_made_in_bulk_are_the_links_absolute_url_makes():
+    """Sitemaps and the API build thousands of links around a marker: the same URLs."""
+    from portal import create_app
+    from portal.urls import absolute_url, links_to
+
+    real = create_app({"TESTING": True, "SECRET_KEY": "x", "TRUSTED_HOSTS": None,
+                       "PORTAL_URL": "https://statements.example.org/portal",
+                       "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with real.app_context():
+        page, text = links_to("reader.statement", "slug"), links_to("api.statement_text",
+                                                                    "slug")
+        for lang in ("es", "zh-Hans", "ar"):
+            for slug in ("migrants-day", "día del migrante", "a/b?c#d", "100%"):
+                assert page(lang=lang, slug=slug) == \
+                    absolute_url("reader.statement", lang=lang, slug=slug)
+                assert text(slug=slug, lang=lang) == \
+                    absolute_url("api.statement_text", slug=slug, lang=lang)

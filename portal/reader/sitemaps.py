@@ -5,9 +5,8 @@ Each file holds at most 1,000 URLs (the protocol allows 50,000) and stays under 
 language. Files are generated as they are sent, a batch of statements at a time.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import quote
 
 from markupsafe import escape
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Language, Statement
 from portal.templating import iso_datetime
-from portal.urls import absolute_url
+from portal.urls import absolute_url, links_to
 from portal.visibility import visible_statements
 
 # The protocol allows 50,000 URLs and 50 MB per file; smaller files are each made in a
@@ -72,11 +71,11 @@ def listings_sitemap(languages: list[str]) -> Iterator[str]:
 def statements_sitemap(block: int, now: datetime) -> Iterator[str]:
     """Each visible language of each readable statement in the block, with alternates."""
     size = block_size()
-    statement_url = _statement_urls()
+    statement_url = links_to("reader.statement", "slug")
     yield _HEAD
     for statement, shown in visible_statements(now, first_id=(block - 1) * size + 1,
                                                last_id=block * size):
-        links = {row.language_tag: statement_url(row.language_tag, statement.slug)
+        links = {row.language_tag: statement_url(lang=row.language_tag, slug=statement.slug)
                  for row in shown}
         alternates = "".join(_alternate(tag, url) for tag, url in links.items()) + \
             _alternate("x-default", links.get(statement.source_language_tag, ""))
@@ -84,26 +83,6 @@ def statements_sitemap(block: int, now: datetime) -> Iterator[str]:
                       f"    <lastmod>{iso_datetime(row.released_at)}</lastmod>\n"
                       f"{alternates}  </url>\n" for row in shown)  # a chunk per statement
     yield "</urlset>\n"
-
-
-def _statement_urls() -> Callable[[str, str], str]:
-    """A statement's URL in a language, from that language's URL built once around a
-    marker: each file has thousands of links, and building each one with the URL map
-    took 40 % of the file's time."""
-    around: dict[str, tuple[str, str]] = {}
-
-    def statement_url(tag: str, slug: str) -> str:
-        if tag not in around:
-            before, _, after = absolute_url("reader.statement", lang=tag,
-                                            slug=_SLUG_MARKER).partition(_SLUG_MARKER)
-            around[tag] = before, after
-        before, after = around[tag]
-        return f"{before}{quote(slug, safe='')}{after}"
-
-    return statement_url
-
-
-_SLUG_MARKER = "slug-marker"
 
 
 def _sitemap(url: str) -> str:
