@@ -191,19 +191,18 @@ class Edition(Base):
 
     __tablename__ = "editions"
     __table_args__ = (
-        # The listing: one language, newest first, bounded by the page; covering on
-        # PostgreSQL so that counting a language's statements reads only the index.
+        # The listing: one language, newest first, bounded by the page. The last three
+        # columns make it covering (SQLite has no INCLUDE), so that counting a
+        # language's statements and walking to a deep page read only the index.
         Index("ix_editions_listing", "language_tag", "statement_date", "visible_from",
-              "statement_id",
-              postgresql_include=["visible_until", "statement_from", "publication_id"]),
+              "statement_id", "visible_until", "statement_from", "publication_id"),
         # Covering for "when did this statement's source first appear", so that SQLite
         # picks it even without statistics (refresh_editions).
         Index("ix_editions_statement", "statement_id", "language_tag", "visible_from"),
         # Every released statement, newest first, whatever the reader's language: the
         # listing shows the untranslated ones too, in their source language.
         Index("ix_editions_sources", "is_source", "statement_date", "visible_from",
-              "statement_id",
-              postgresql_include=["visible_until", "statement_from", "publication_id"]),
+              "statement_id", "visible_until", "statement_from", "publication_id"),
     )
 
     publication_id: Mapped[int] = mapped_column(
