@@ -97,15 +97,18 @@ def create_user_command(email, role, languages, name, password_stdin):
 def _queue_reminders() -> int:
     """Queue every reminder that is due and commit them; how many e-mails were queued.
 
-    A run that overlaps another (two timers, a manual run) may find the other already
-    recorded the same reminder: it then queues nothing and leaves the reminders to that one.
+    A run that overlaps another (two timers, a manual run) waits for it and then finds
+    its reminders recorded. Should a reminder be recorded anyway meanwhile (the unique
+    deadline key), this run queues nothing and leaves the reminders to the other.
     """
     from sqlalchemy.exc import IntegrityError
 
     from portal.workflow import remind_expiring_claims
+    from portal.workflow.locks import run_alone
     from portal.workflow.reminders import remind_deadlines
 
     try:
+        run_alone("reminders")
         reminded = remind_expiring_claims() + remind_deadlines()
         db.session.commit()
     except IntegrityError:

@@ -18,7 +18,7 @@ import queue
 import re
 import traceback
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -27,6 +27,8 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.extensions import db
 from portal.models import (
+    Correction,
+    DeadlineReminder,
     DraftSegment,
     Language,
     LanguageSkill,
@@ -42,6 +44,7 @@ from portal.models import (
     TranslationState,
     User,
     Version,
+    utcnow,
 )
 from portal.workflow import (
     approve_version,
@@ -287,13 +290,23 @@ def _browser(url: str, post: Post, start, results) -> None:
 
 def _all_at_once(app, posts: list[Post]) -> list[Outcome]:
     """Post every form from a process of its own, all released by one barrier."""
+    outcomes = _in_processes(app, _browser, posts)
+    broken = [outcome.error for outcome in outcomes if outcome.error]
+    # The first error is the cause; the others are usually the barrier it broke.
+    assert not broken, "\n".join(broken)
+    return outcomes
+
+
+def _in_processes(app, worker, tasks: list) -> list:
+    """Run `worker(url, task, start, results)` for each task in a process of its own,
+    all released by one barrier; what each put in `results`."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     # Spawned, not forked: a fork would share the parent's open database connections.
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(len(posts))
+    start = context.Barrier(len(tasks))
     results = context.Queue()
-    processes = [context.Process(target=_browser, args=(url, post, start, results))
-                 for post in posts]
+    processes = [context.Process(target=worker, args=(url, task, start, results))
+                 for task in tasks]
     try:
         for process in processes:
             process.start()
@@ -309,9 +322,6 @@ def _all_at_once(app, posts: list[Post]) -> list[Outcome]:
             if process.is_alive():
                 process.terminate()
                 process.join()
-    broken = [outcome.error for outcome in outcomes if outcome.error]
-    # The first error is the cause; the others are usually the barrier it broke.
-    assert not broken, "\n".join(broken)
     return outcomes
 
 
@@ -478,3 +488,79 @@ def test_pressing_release_twice_publishes_once(portal_app):
     assert not second.succeeded and second.says("already"), str(second)
     with portal_app.app_context():
         _assert_released_once(statement_id, office)
+
+
+def test_opening_a_correction_at_once_opens_one(portal_app):
+    """Two reviewers, three tabs each, open a correction of one published translation."""
+    with portal_app.app_context():
+        post, statement_id, _office = _release_scenario("correction")
+        reviewers = [_person(f"corrector{number}@example.org", reviews=["es"])
+                     for number in range(2)]
+        translation_id = _spanish(db.session.get(Statement, statement_id)).id
+        page = f"/desk/translations/{translation_id}/correction"
+        posts = [Post(reviewers[number % 2].email, page, page,
+                      {"segment": "", "note": "“Migrantes” should be “personas migrantes”."})
+                 for number in range(6)]
+    client = portal_app.test_client()  # released: the Spanish translation is published
+    _sign_in(client, post.email)
+    assert _submit(client, post, _csrf_token(client, post.page)).succeeded
+
+    outcomes = _all_at_once(portal_app, posts)
+
+    with portal_app.app_context():
+        assert _count(Correction, Correction.translation_id == translation_id) == 1, \
+            _told(outcomes)
+        translation = db.session.get(Translation, translation_id)
+        assert translation.state == TranslationState.QUEUED, _told(outcomes)
+    assert [outcome.status for outcome in outcomes] == [303] * 6, _told(outcomes)
+    assert sum(outcome.succeeded for outcome in outcomes) == 1, _told(outcomes)
+    repeats = [outcome for outcome in outcomes if not outcome.succeeded]
+    assert all(outcome.says("already open") for outcome in repeats), _told(repeats)
+
+
+def _reminders_run(url: str, _task, start, results) -> None:
+    """A worker process: `flask portal remind`, as a timer on one server would start it."""
+    try:
+        app = create_app(_settings(url))
+        runner = app.test_cli_runner()
+        start.wait(timeout=START_TIMEOUT)
+        result = runner.invoke(args=["portal", "remind"])
+        results.put((result.exit_code, result.output + (
+            "".join(traceback.format_exception(result.exception)) if result.exception else "")))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which fails the test
+        start.abort()
+        results.put((-1, traceback.format_exc()))
+
+
+def test_reminding_at_once_sends_each_reminder_once(portal_app):
+    """Four overlapping reminder runs (two timers, a manual run) queue each e-mail once."""
+    with portal_app.app_context():
+        coordinators = [_person(f"coordinator{number}@example.org", role=Role.COORDINATOR)
+                        for number in range(2)]
+        claimant = _person("claimant@example.org", translates=["es"])
+        due = _statement("due-tomorrow")
+        translation = _spanish(due)
+        claim_translation(claimant, translation)
+        now = utcnow()
+        due.deadline = now + timedelta(hours=12)  # the claimant hears a day ahead
+        translation.claim_expires_at = now + timedelta(hours=6)  # and that the claim ends
+        late = _statement("late")
+        late.deadline = now - timedelta(hours=1)  # coordinators hear that Spanish is late
+        db.session.commit()
+        claimant_email = claimant.email
+        coordinator_emails = [person.email for person in coordinators]
+
+    runs = _in_processes(portal_app, _reminders_run, [None] * 4)
+
+    told = "\n".join(output for _code, output in runs)
+    assert [code for code, _output in runs] == [0] * 4, told
+    with portal_app.app_context():
+        for kind in ("claim_expiring", "deadline_soon"):
+            assert _count(OutboxMessage, OutboxMessage.recipient == claimant_email,
+                          OutboxMessage.kind == kind) == 1, f"{kind}\n{told}"
+        for email in coordinator_emails:
+            assert _count(OutboxMessage, OutboxMessage.recipient == email,
+                          OutboxMessage.kind == "deadline_passed") == 1, f"{email}\n{told}"
+        assert _count(DeadlineReminder) == 2
+    queued = sorted(int(output.split()[0]) for _code, output in runs)
+    assert queued == [0, 0, 0, 4], told  # one run queued all four e-mails

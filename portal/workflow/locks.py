@@ -6,7 +6,9 @@ new state. On SQLite every writing request already holds the database's write lo
 its first statement (`BEGIN IMMEDIATE`, see portal.database), and FOR UPDATE is omitted.
 """
 
-from sqlalchemy import select
+import zlib
+
+from sqlalchemy import func, select
 
 from portal.extensions import db
 
@@ -22,3 +24,10 @@ def lock(instance):
         .execution_options(populate_existing=True)
     ).scalar_one()
     return instance
+
+
+def run_alone(task: str) -> None:
+    """Hold `task` for this transaction: a second process running it waits, then sees the
+    first one's commit (PostgreSQL's advisory lock; SQLite already writes one at a time)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(task.encode()))))
