@@ -12,7 +12,9 @@ A cache hit for a reader without a session is served by `PageCacheMiddleware`, a
 Flask: no request context, no database. The readers' state is read from the database at
 most once per READER_STATE_SECONDS in each process (and at once when a release time
 passes, or when this process changes what readers see), so a change made in another
-process reaches readers within that second.
+process reaches readers within that second. For as long as it trusts the state, a
+process also keeps the pages it fetched from a shared cache, so a hit needs no round
+trip to Redis either.
 """
 
 import hashlib
@@ -118,6 +120,7 @@ class _Remembered:
     state: State | None = None
     trusted_until = 0.0  # time.monotonic()
     derived: dict = {}  # {name: (generation, value)}: facts that change only with it
+    pages: dict = {}  # {path: Page} fetched from a shared cache under this state
 
 
 _remembered = _Remembered()
@@ -130,6 +133,7 @@ def current_state(now: datetime) -> State:
     if state is None:
         state = reader_state(now)
         _remembered.state = state
+        _remembered.pages = {}
         _remembered.trusted_until = (time.monotonic()
                                      + current_app.config["READER_STATE_SECONDS"])
     return state
@@ -148,6 +152,7 @@ def forget_state() -> None:
     """Read the readers' state afresh on the next request (this process changed it)."""
     _remembered.state = None
     _remembered.derived = {}
+    _remembered.pages = {}
 
 
 def per_generation(name: str, generation: int, compute: Callable[[], object]):
@@ -196,8 +201,7 @@ def find_page(app: Flask, environ: dict, state: State, endpoint: str | None,
     tokens of its scopes; a page made under other tokens is not served.
     """
     backend = app.extensions["cache"][cache]
-    path = (f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
-            f"?{environ.get('QUERY_STRING', '')}")
+    path = _path(environ)
     if not is_shared(app):
         key = f"page:{state.generation}:{_stamp(state.last_change)}:{path}"
         return Lookup(key), backend.get(key)
@@ -215,6 +219,28 @@ def find_page(app: Flask, environ: dict, state: State, endpoint: str | None,
     if page is None or page.tokens != lookup.tokens or page.stamp != lookup.stamp:
         return lookup, None
     return lookup, page
+
+
+def _path(environ: dict) -> str:
+    return (f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+            f"?{environ.get('QUERY_STRING', '')}")
+
+
+# Pages fetched from a shared cache kept in the process, up to this many: the most read
+# ones, as readers ask for them again within the second.
+REMEMBERED_PAGES = 256
+
+
+def _remembered_page(environ: dict, state: State) -> Page | None:
+    """The page this process fetched for this URL under `state`, if it still trusts it."""
+    return _remembered.pages.get(_path(environ)) if state is _remembered.state else None
+
+
+def _remember_page(environ: dict, state: State, page: Page) -> None:
+    if state is _remembered.state:
+        if len(_remembered.pages) >= REMEMBERED_PAGES:
+            _remembered.pages = {}
+        _remembered.pages[_path(environ)] = page
 
 
 def keep_page(app: Flask, lookup: Lookup, page: Page, timeout: int) -> None:
@@ -319,10 +345,14 @@ class PageCacheMiddleware:
             with self.app.app_context():
                 state = current_state(now)
         environ["portal.reader_state"] = state
-        endpoint, arguments = self._route(environ)
-        lookup, page = find_page(self.app, environ, state, endpoint, arguments)
+        page = _remembered_page(environ, state)
         if page is None:
-            return self._keeping(environ, start_response, lookup)
+            endpoint, arguments = self._route(environ)
+            lookup, page = find_page(self.app, environ, state, endpoint, arguments)
+            if page is None:
+                return self._keeping(environ, start_response, lookup)
+            if is_shared(self.app):
+                _remember_page(environ, state, page)
         return self._serve(page, environ, start_response, state, now)
 
     def _route(self, environ) -> tuple[str | None, dict]:

@@ -193,6 +193,33 @@ def test_a_shared_cache_serves_kept_pages_without_a_query(shared, cached, count_
     assert again.headers["ETag"] == first.headers["ETag"]
 
 
+def test_a_shared_cache_hit_is_served_from_the_process_within_the_second(
+        app, shared_app, shared, cached, db, monkeypatch):
+    """Within READER_STATE_SECONDS a process serves the page it fetched again without a
+    round trip to Redis; a change another process made is served after that second."""
+    first = shared.get("/en/statements/cached")
+    shared.get("/en/statements/cached")  # fetched from Redis, now kept by this process too
+    backend = shared_app.extensions["cache"][cache]
+    asked = []
+    fetch = backend.get_many
+    monkeypatch.setattr(backend, "get_many", lambda *keys: asked.append(keys) or fetch(*keys))
+    assert shared.get("/en/statements/cached").data == first.data
+    assert asked == []
+    # Another worker retitles and releases it: a new generation, a new statement token.
+    db.session.execute(update(ReaderState).values(generation=ReaderState.generation + 1))
+    db.session.execute(update(Publication).where(Publication.statement_id == cached.id)
+                       .values(title="A retitled statement"))
+    db.session.commit()
+    backend.set("scope:statement:cached", "another-process", timeout=0)
+    assert "A retitled statement" not in shared.get("/en/statements/cached").get_data(
+        as_text=True)
+    later = time.monotonic() + app.config["READER_STATE_SECONDS"]
+    monkeypatch.setattr(portal.caching.time, "monotonic", lambda: later)
+    assert "A retitled statement" in shared.get("/en/statements/cached").get_data(
+        as_text=True)
+    assert asked  # asked Redis again, and made the page afresh under the new token
+
+
 def test_a_release_leaves_other_statements_pages_kept(shared_app, shared, cached, make,
                                                      count_queries):
     page = shared.get("/en/statements/cached")
