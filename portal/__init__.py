@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import config as settings
-from portal.database import configure_sqlite
+from portal.database import configure_sqlite, engine_options
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.limits import check_limit_storage
 from portal.urls import trusted_hosts
@@ -30,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True)

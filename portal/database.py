@@ -12,6 +12,23 @@ def _wants_write() -> bool:
     return not has_request_context() or request.method not in _READ_ONLY_METHODS
 
 
+# Every query of the portal is bounded by a page. Starting a parallel worker cost more
+# (8-17 ms here) than most of them take, and the planner started one for the search's
+# walk of the newest editions (14 ms instead of 3).
+POSTGRESQL_SESSION_OPTIONS = "-c max_parallel_workers_per_gather=0"
+
+
+def engine_options(url: str, options: dict) -> dict:
+    """The engine's options for the database at `url`: PostgreSQL sessions start with
+    POSTGRESQL_SESSION_OPTIONS (set when connecting, no round trip of their own)."""
+    if not str(url).startswith("postgresql"):
+        return options
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = " ".join(
+        filter(None, [connect_args.get("options"), POSTGRESQL_SESSION_OPTIONS]))
+    return {**options, "connect_args": connect_args}
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for writing transactions.
 

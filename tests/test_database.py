@@ -46,3 +46,17 @@ def test_secret_key_from_the_environment_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     assert load_secret_key(str(tmp_path)) == "from-the-environment"
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_postgresql_sessions_start_no_parallel_workers(app):
+    """Parallel workers cost more to start than a page's query takes (PostgreSQL only)."""
+    from portal.extensions import db
+
+    with app.app_context():
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        if db.engine.dialect.name != "postgresql":
+            assert "connect_args" not in options  # SQLite's driver would refuse them
+            return
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SHOW max_parallel_workers_per_gather")).scalar() \
+                == "0"

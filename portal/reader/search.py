@@ -80,7 +80,9 @@ def _search_sqlite(language_tag, terms, now, limit):
 # A word found in most statements (say "workers") is ranked among the newest matches
 # only: ranking every match costs time in proportion to the archive, and readers of a
 # news archive want the recent statements first anyway. A rarer word is ranked in full.
-CANDIDATES = 500
+# At 500, PostgreSQL preferred matching every publication and sorting (22 ms at 10,000
+# statements) to walking the newest editions (3 ms for 200).
+CANDIDATES = 200
 
 
 def _newest_matches(language_tag, now, matching):
