@@ -73,7 +73,8 @@ def test_listing_with_untranslated_statements_is_an_indexed_walk_bounded_by_the_
     # Covering: the walk to a deep page and the count never read the table's rows.
     assert "USING COVERING INDEX ix_editions_sources" in walk, page
     assert "TEMP B-TREE" not in walk, page
-    assert "USING INDEX ix_editions_statement (statement_id=? AND language_tag=?" in joined
+    assert "USING COVERING INDEX ix_editions_statement (statement_id=? AND language_tag=?" \
+        in joined
     assert "SCAN" not in walk + joined, page
     assert "USING COVERING INDEX ix_editions_sources" in count, count
     assert "SCAN" not in count, count

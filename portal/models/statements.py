@@ -196,9 +196,11 @@ class Edition(Base):
         # language's statements and walking to a deep page read only the index.
         Index("ix_editions_listing", "language_tag", "statement_date", "visible_from",
               "statement_id", "visible_until", "statement_from", "publication_id"),
-        # Covering for "when did this statement's source first appear", so that SQLite
-        # picks it even without statistics (refresh_editions).
-        Index("ix_editions_statement", "statement_id", "language_tag", "visible_from"),
+        # Covering for "when did this statement's source first appear" and for a
+        # statement's edition in one language, so that SQLite picks it even without
+        # statistics (refresh_editions, the progress matrix's cells).
+        Index("ix_editions_statement", "statement_id", "language_tag", "visible_from",
+              "visible_until", "statement_from"),
         # Every released statement, newest first, whatever the reader's language: the
         # listing shows the untranslated ones too, in their source language.
         Index("ix_editions_sources", "is_source", "statement_date", "visible_from",
