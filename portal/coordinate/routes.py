@@ -53,6 +53,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.languages import autonym
+from portal.urls import links_to
 from portal.visibility import (
     enabled_languages,
     newest_edition,
@@ -300,8 +301,10 @@ def progress():
     return render_template("coordinate/progress.html",
                            progress=_progress(languages, choice, page), choice=choice,
                            filters=choice.arguments(), deadline_filters=DEADLINE_FILTERS,
-                           state_titles={state: state.title for state in TranslationState},
-                           total_states=_total_states())
+                           state_titles={state: str(state.title) for state in TranslationState},
+                           total_states=_total_states(),
+                           translation_url=links_to("coordinate.translation", "translation_id",
+                                                    absolute=False))
 
 
 def _total_states() -> list[tuple[str, str]]:
@@ -760,7 +763,10 @@ def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> P
     cells = {}
     now = utcnow()
     if rows:
-        # Each cell with its newest edition, to tell "Scheduled" from "Published".
+        # Each cell with its newest edition, to tell "Scheduled" from "Published". Found
+        # by the page's statements; a language filter only when one language is shown (a
+        # list of every language made SQLite walk each language's translations instead).
+        languages_shown = [Translation.language_tag == shown[0].tag] if choice.language else []
         cells = {(statement_id, tag): Cell(translation_id, state,
                                            scheduled_at(start, statement_from, now)
                                            if state == TranslationState.PUBLISHED else None)
@@ -771,7 +777,7 @@ def _progress(languages: list[Language], choice: ProgressFilter, page: int) -> P
                      .outerjoin(Edition, newest_edition(Translation.statement_id,
                                                         Translation.language_tag))
                      .where(Translation.statement_id.in_([row[0].id for row in rows]),
-                            Translation.language_tag.in_([lang.tag for lang in shown])))}
+                            *languages_shown))}
     result = Progress(languages, shown, rows, cells, page=page, pages=pages, total=total,
                       columns={tag: Counter() for tag in tags})
     # Every translation, from the tallies the database keeps (a few rows per language and
