@@ -190,7 +190,8 @@ def run(kind: str) -> dict:
                 "USING gin (source_text gin_trgm_ops)"))
             db.session.commit()
             trigram = []
-            for query in asked[2:2 + TRGM_QUERIES]:
+            # The changed segments (fuzzy matches exist), or whatever was asked.
+            for query in asked[2:2 + TRGM_QUERIES] or asked[:TRGM_QUERIES]:
                 started = time.perf_counter()
                 db.session.execute(text("SET LOCAL pg_trgm.similarity_threshold = 0.5"))
                 db.session.execute(text(
