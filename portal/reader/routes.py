@@ -176,16 +176,17 @@ def search(lang):
 @public
 def sitemap():
     """The sitemap index: one sitemap of listings, then one per block of statements."""
-    return _streamed_xml(sitemap_index(sitemap_blocks()))
+    return _streamed_xml(sitemap_index(sitemap_blocks(utcnow())))
 
 
 @bp.get("/sitemaps/statements-<int:block>.xml")
 @public
 def statements_sitemap_block(block: int):
     """Readable statement pages of one block of statements, each with its alternates."""
-    if not 1 <= block <= sitemap_blocks():
+    now = utcnow()
+    if block not in sitemap_blocks(now):
         abort(404)
-    return _streamed_xml(statements_sitemap(block, utcnow()))
+    return _streamed_xml(statements_sitemap(block, now))
 
 
 @bp.get("/sitemaps/languages.xml")

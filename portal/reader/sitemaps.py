@@ -12,10 +12,10 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Language, Statement
+from portal.models import Edition, Language
 from portal.templating import iso_datetime
 from portal.urls import absolute_url, links_to
-from portal.visibility import visible_statements
+from portal.visibility import visible_now, visible_statements
 
 # The protocol allows 50,000 URLs and 50 MB per file; smaller files are each made in a
 # few tens of milliseconds (about 1,000 URLs, 9 MB at most with 30 languages) and a
@@ -41,19 +41,23 @@ def block_size() -> int:
     return max(1, min(MAX_URLS // languages, MAX_BYTES // statement_bytes))
 
 
-def sitemap_blocks() -> int:
-    """How many statement sitemaps there are: blocks of consecutive statement ids."""
-    last_id = db.session.scalar(select(func.max(Statement.id))) or 0
-    return -(-last_id // block_size())  # ceiling division
+def sitemap_blocks(now: datetime) -> list[int]:
+    """The statement sitemaps, by number: each block of consecutive statement ids that
+    holds a readable statement (ids have gaps, and PostgreSQL's need not start at 1)."""
+    size = block_size()
+    number = (Edition.statement_id - 1) // size + 1
+    return list(db.session.scalars(
+        select(number).where(Edition.is_source, visible_now(now)).distinct().order_by(number)))
 
 
-def sitemap_index(blocks: int) -> Iterator[str]:
+def sitemap_index(blocks: list[int]) -> Iterator[str]:
     """The sitemap index naming the listings' sitemap and every statement block."""
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
     yield _sitemap(absolute_url("reader.languages_sitemap"))
-    for block in range(1, blocks + 1):
-        yield _sitemap(absolute_url("reader.statements_sitemap_block", block=block))
+    block_url = links_to("reader.statements_sitemap_block", "block")
+    for block in blocks:
+        yield _sitemap(block_url(block=block))
     yield "</sitemapindex>\n"
 
 
