@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from portal.extensions import db
-from portal.models import Edition, Language
+from portal.models import Edition, Language, Statement
 from portal.templating import iso_datetime
 from portal.urls import absolute_url, links_to
 from portal.visibility import visible_now, visible_statements
@@ -41,16 +41,25 @@ def block_size() -> int:
     return max(1, min(MAX_URLS // languages, MAX_BYTES // statement_bytes))
 
 
-def sitemap_blocks(now: datetime) -> list[int]:
-    """The statement sitemaps, by number: each block of consecutive statement ids that
-    holds a readable statement (ids have gaps, and PostgreSQL's need not start at 1)."""
+def sitemap_blocks(now: datetime) -> range:
+    """The statement sitemaps, by number: the blocks of consecutive statement ids from the
+    first readable statement's to the last one's (PostgreSQL's ids need not start at 1).
+
+    Two lookups by primary key, whatever the archive; a block inside the range that holds
+    no readable statement (a gap in the ids) is an empty sitemap.
+    """
+    readable = exists().where(Edition.statement_id == Statement.id, Edition.is_source,
+                              visible_now(now))
+    first, last = db.session.execute(select(
+        select(func.min(Statement.id)).where(readable).scalar_subquery(),
+        select(func.max(Statement.id)).where(readable).scalar_subquery())).one()
+    if first is None:
+        return range(0)
     size = block_size()
-    number = (Edition.statement_id - 1) // size + 1
-    return list(db.session.scalars(
-        select(number).where(Edition.is_source, visible_now(now)).distinct().order_by(number)))
+    return range((first - 1) // size + 1, (last - 1) // size + 2)
 
 
-def sitemap_index(blocks: list[int]) -> Iterator[str]:
+def sitemap_index(blocks: range) -> Iterator[str]:
     """The sitemap index naming the listings' sitemap and every statement block."""
     yield ('<?xml version="1.0" encoding="UTF-8"?>\n'
            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
