@@ -48,11 +48,16 @@ def sitemap_blocks(now: datetime) -> range:
     Two lookups by primary key, whatever the archive; a block inside the range that holds
     no readable statement (a gap in the ids) is an empty sitemap.
     """
-    readable = exists().where(Edition.statement_id == Statement.id, Edition.is_source,
+    # By statement and source language: ix_editions_statement answers it on both databases.
+    readable = exists().where(Edition.statement_id == Statement.id,
+                              Edition.language_tag == Statement.source_language_tag,
                               visible_now(now))
+    # ORDER BY … LIMIT 1, not min(): PostgreSQL answered min() with a semi-join of every
+    # statement (30 ms at 10,000), and this with a walk that stops at the first.
+    ids = select(Statement.id).where(readable).limit(1)
     first, last = db.session.execute(select(
-        select(func.min(Statement.id)).where(readable).scalar_subquery(),
-        select(func.max(Statement.id)).where(readable).scalar_subquery())).one()
+        ids.order_by(Statement.id).scalar_subquery(),
+        ids.order_by(Statement.id.desc()).scalar_subquery())).one()
     if first is None:
         return range(0)
     size = block_size()
