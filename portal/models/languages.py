@@ -78,16 +78,21 @@ def _capitalized(name: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# Names and direction come from CLDR and never change: an API page or the progress matrix
+# asks for them hundreds of times (12 ms of an API page when looked up each time).
+@lru_cache(maxsize=512)
 def autonym(tag: str) -> str:
     """The language's name in itself, e.g. `Español`, `العربية`."""
     return _capitalized(locale_for(tag).get_display_name(locale_for(tag)))
 
 
+@lru_cache(maxsize=512)
 def english_name(tag: str) -> str:
     """The language's name in English."""
     return locale_for(tag).get_display_name("en")
 
 
+@lru_cache(maxsize=512)
 def direction(tag: str) -> str:
     """`rtl` for scripts written right to left, else `ltr`."""
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"
