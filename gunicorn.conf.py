@@ -5,6 +5,7 @@ the rate limits must be counted in Redis: without REDIS_URL the server refuses t
 (see portal.limits), since each worker would otherwise let the full limit through.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -24,3 +25,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 check_limit_storage(workers, os.environ.get("REDIS_URL") or "memory://",
                     os.environ.get("RATELIMIT_ENABLED", "1") == "1")
+
+
+def pre_fork(server, worker):
+    """Freeze what the master loaded before forking a worker.
+
+    Modules, templates and CLDR data then stay shared with the workers and are never
+    scanned by their garbage collector: full collections over them paused a request by
+    100 ms now and then (a progress page's p95 at twice its p50); frozen, none did.
+    """
+    gc.freeze()

@@ -32,6 +32,7 @@ Other uses:
 import argparse
 import contextlib
 import cProfile
+import gc
 import json
 import math
 import os
@@ -432,6 +433,7 @@ def measure(database: str, size: int, names: str | None = None) -> Measurement:
     with app.app_context():
         counter = QueryCounter(db.engine)
     chosen = chosen_pages(pages(app), names)
+    gc.freeze()  # what is loaded so far stays, as gunicorn.conf.py freezes it before forking
     result.start_mib = memory()[1]  # the app imported and its URLs chosen
     for page in chosen:
         if page.who not in clients:
