@@ -80,25 +80,25 @@ def _search_sqlite(language_tag, terms, now, limit):
     matches = select(_fts.c.rowid).where(fts_table.op("MATCH")(match))
     candidates = db.session.scalars(
         _newest_matches(language_tag, now, Edition.publication_id.in_(matches))).all()
-    shown = candidates[:limit]
+    if not candidates:
+        return []
     # The unary "+" keeps SQLite from giving FTS5 the rowids as its index: it would then
     # run the whole MATCH again for each of them (2 ms each for a common word).
     among = literal_column(f"+{FTS_TABLE}.rowid").in_
-    if len(candidates) < CANDIDATES:  # ranked by bm25
-        shown = db.session.execute(
-            select(_fts.c.rowid).where(fts_table.op("MATCH")(match), among(candidates))
-            .order_by(func.bm25(fts_table, 10.0, 4.0, 1.0)).limit(limit)).scalars().all()
-    if not shown:
-        return []
-    # Excerpts for the page of hits only.
+    ranked = len(candidates) < CANDIDATES
+    bm25 = func.bm25(fts_table, 10.0, 4.0, 1.0)
+    # The page of hits (by bm25 among the candidates, or the newest), with excerpts.
+    shown = (select(_fts.c.rowid).where(fts_table.op("MATCH")(match), among(candidates))
+             .order_by(bm25).limit(limit).scalar_subquery()) if ranked else candidates[:limit]
     excerpt = func.snippet(fts_table, -1, _MARK_START, _MARK_END, "…", 24)
     rows = db.session.execute(
         select(Publication, Statement, excerpt.label("excerpt"))
         .select_from(_fts)
         .join(Publication, Publication.id == _fts.c.rowid)
         .join(Statement, Statement.id == Publication.statement_id)
-        .where(fts_table.op("MATCH")(match), among(shown))).all()
-    return _in_order(rows, shown)
+        .where(fts_table.op("MATCH")(match), among(shown))
+        .order_by(bm25 if ranked else None)).all()
+    return rows if ranked else _in_order(rows, shown)
 
 
 # A stored tsvector per publication, in its language's text-search configuration, with a
@@ -128,24 +128,25 @@ def _search_postgresql(language_tag, terms, now, limit):
         language_tag, now,
         select(1).where(Publication.id == Edition.publication_id,
                         SEARCH_VECTOR.op("@@")(query)).exists())).all()
-    shown = candidates[:limit]
-    if len(candidates) < CANDIDATES:  # ranked in SQL
-        shown = db.session.scalars(
-            select(Publication.id).where(Publication.id.in_(candidates))
-            .order_by(func.ts_rank(SEARCH_VECTOR, query).desc(), Publication.id.desc())
-            .limit(limit)).all()
-    if not shown:
+    if not candidates:
         return []
-    # Excerpts for the page of hits only.
     excerpt = func.ts_headline(
         config, Publication.summary + " " + Publication.body, query,
         f"StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12",
     )
-    rows = db.session.execute(
-        select(Publication, Statement, excerpt.label("excerpt"))
-        .join(Statement, Statement.id == Publication.statement_id)
-        .where(Publication.id.in_(shown))).all()
-    return _in_order(rows, shown)
+    hits = select(Publication, Statement, excerpt.label("excerpt")).join(
+        Statement, Statement.id == Publication.statement_id)
+    if len(candidates) < CANDIDATES:
+        # Ranked among the candidates; excerpts made for the page of hits only.
+        rank = func.ts_rank(SEARCH_VECTOR, query)
+        page = (select(Publication.id.label("publication_id"), rank.label("rank"))
+                .where(Publication.id.in_(candidates))
+                .order_by(rank.desc(), Publication.id.desc()).limit(limit).subquery())
+        return db.session.execute(
+            hits.join(page, page.c.publication_id == Publication.id)
+            .order_by(page.c.rank.desc(), Publication.id.desc())).all()
+    shown = candidates[:limit]
+    return _in_order(db.session.execute(hits.where(Publication.id.in_(shown))).all(), shown)
 
 
 def _marked(raw: str) -> Markup:
