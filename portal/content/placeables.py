@@ -33,7 +33,8 @@ PAIRED = {"link", "em", "strong"}
 # A bare web address in running text; trailing sentence punctuation is not part of it.
 _BARE_URL = re.compile(r"https?://[\w\-.~:/?#@!$&'()*+,;=%]*[\w\-~/#=&%+]")
 # Line starts that would turn a paragraph into a list, heading, quote or rule.
-_BLOCK_START = re.compile(r"^([ \t]*)(\d{1,9}(?=[.)](?:\s|$))|[-+#>=](?=\s|$|#)|#)", re.M)
+# A block quote needs no space after its ">" (CommonMark), so ">" always starts one.
+_BLOCK_START = re.compile(r"^([ \t]*)(\d{1,9}(?=[.)](?:\s|$))|[-+=](?=\s|$|#)|[>#])", re.M)
 _MARKUP = re.compile(r"[*_`<\\]|\]\(|https?://")
 # Placeables are numbered from 1: "{0}" is text (a format string, say), never a token.
 TOKEN = re.compile(r"(?<!\\)(?:\[(/?)([1-9]\d{0,2})\]|\{([1-9]\d{0,2})\})")
