@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -25,6 +26,20 @@ PEOPLE = {
     "reviewer": ("rosa@example.org", "Rosa", Role.REVIEWER, ["es"], ["es"]),
     "arabic": ("amira@example.org", "Amira", Role.TRANSLATOR, ["ar"], []),
 }
+
+
+def sign_in(browser, base_url, who, width=1280, **options):
+    """A new browser profile at a given width, signed in as one of PEOPLE through the
+    login form; `options` go to the browser context (accept_downloads, say)."""
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900},
+                                  **options)
+    page = context.new_page()
+    page.goto(f"{base_url}/account/login")
+    page.fill("input[name=email]", PEOPLE[who][0])
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=PEOPLE[who][1])).to_be_visible()
+    return context, page
 
 
 @pytest.fixture(scope="module")

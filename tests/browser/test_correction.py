@@ -14,7 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_loop import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

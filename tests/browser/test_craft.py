@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PEOPLE
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,18 +22,6 @@ BODY = """Read [our full report](https://example.org/report) and *act now*.
 Join us on 18 December."""
 GUIDANCE = "Use the informal *tú*; keep the alliance's name in English."
 WIDTHS = (320, 1280)
-
-
-def sign_in(browser, base_url, who, width=1280):
-    """A new browser profile at a given width, signed in through the login form."""
-    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{base_url}/account/login")
-    page.fill("input[name=email]", PEOPLE[who][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name=PEOPLE[who][1])).to_be_visible()
-    return context, page
 
 
 def shots(page, folder, name):

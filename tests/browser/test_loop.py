@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PEOPLE
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,18 +22,6 @@ BODY = """Migrant workers keep whole economies running.
 - An end to deportations
 
 Join us on 18 December."""
-
-
-def sign_in(browser, base_url, who):
-    """A new browser profile, signed in through the login form."""
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.goto(f"{base_url}/account/login")
-    page.fill("input[name=email]", PEOPLE[who][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name=PEOPLE[who][1])).to_be_visible()
-    return context, page
 
 
 def test_statement_goes_from_coordinator_to_reader(browser, live_portal, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from translate.storage import po, xliff
 
-from tests.browser.conftest import PASSWORD, PEOPLE
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,20 +25,8 @@ SPANISH = {
 }
 
 
-def sign_in(browser, base_url, who, width=1280):
-    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900},
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.goto(f"{base_url}/account/login")
-    page.fill("input[name=email]", PEOPLE[who][0])
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("link", name=PEOPLE[who][1])).to_be_visible()
-    return context, page
-
-
 def test_download_translate_and_upload_from_the_editor(browser, live_portal, tmp_path):
-    coordinator, page = sign_in(browser, live_portal, "coordinator")
+    coordinator, page = sign_in(browser, live_portal, "coordinator", accept_downloads=True)
     page.goto(f"{live_portal}/coordinate/statements/new")
     page.select_option("select[name=source_language]", "en")
     page.fill("[name=title]", "Working offline")
@@ -49,7 +37,7 @@ def test_download_translate_and_upload_from_the_editor(browser, live_portal, tmp
     expect(page.locator(".flash-success")).to_be_visible()
     coordinator.close()
 
-    translator, page = sign_in(browser, live_portal, "translator")
+    translator, page = sign_in(browser, live_portal, "translator", accept_downloads=True)
     page.goto(f"{live_portal}/desk/queue")
     # The queue's button claims at once (its name says what it claims).
     page.get_by_role("button", name=re.compile("^Claim “")).first.click()
