@@ -1,5 +1,6 @@
 """A live portal on a free port, with its own database, and Debian's Chromium to drive it."""
 
+import contextlib
 import os
 import shutil
 import threading
@@ -26,6 +27,23 @@ PEOPLE = {
     "reviewer": ("rosa@example.org", "Rosa", Role.REVIEWER, ["es"], ["es"]),
     "arabic": ("amira@example.org", "Amira", Role.TRANSLATOR, ["ar"], []),
 }
+
+
+@contextlib.contextmanager
+def serving(app):
+    """Serve `app` in a thread on a free port, PORTAL_URL set to it (links in e-mails,
+    feeds); yields its base URL, and stops the server and closes the database after."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app.config["PORTAL_URL"]
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
 
 
 def sign_in(browser, base_url, who, width=1280, **options):
@@ -61,15 +79,8 @@ def live_portal(tmp_path_factory):
                                            can_review=tag in reviews) for tag in translates]
             db.session.add(person)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.port}"  # links in e-mails, feeds
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="module")

@@ -7,18 +7,16 @@ in view while it scrolls, cells that are links, and a per-language list for phon
 
 import os
 import re
-import threading
 
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
 from portal.models import Role
 from portal.workflow import claim_translation
-from tests.browser.conftest import MIGRATIONS
+from tests.browser.conftest import MIGRATIONS, serving
 from tests.conftest import Factory
 
 pytestmark = pytest.mark.browser
@@ -53,15 +51,8 @@ def portal(tmp_path_factory):
             translation = next(t for t in _translations(statement) if t.language_tag == "es")
             claim_translation(people["busy"], translation)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base_url:
+        yield base_url
 
 
 def _translations(statement):

@@ -3,7 +3,6 @@ phone, and a statement printed as a leaflet (one or two pages, with its QR code)
 
 import io
 import os
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -11,14 +10,13 @@ import segno
 from flask_migrate import upgrade
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.content.qr import QR_ERROR, QR_SVG
 from portal.extensions import db
 from portal.models import utcnow
 from portal.workflow import create_statement, release_statement
-from tests.browser.conftest import MIGRATIONS
+from tests.browser.conftest import MIGRATIONS, serving
 
 pytestmark = pytest.mark.browser
 
@@ -34,26 +32,20 @@ def demo_portal(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     app = create_app({"SECRET_KEY": "browser", "TESTING": False, "ALLIANCE_NAME": ALLIANCE,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'demo.sqlite3'}"})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PORTAL_URL"] = f"http://127.0.0.1:{server.port}"
-    with app.app_context():
-        upgrade(directory=MIGRATIONS)
-        load_demo()
-        # An urgent call, released in English only: no reader may miss it.
-        urgent = create_statement(
-            None, slug="vigil-tonight", source_language="en", statement_date=date.today(),
-            title="Urgent: join the vigil tonight", summary="Stand with the detained workers.",
-            body="We gather at 7 pm in front of the detention centre.",
-            target_languages=["ar", "fil"])
-        release_statement(None, urgent, [], utcnow() - timedelta(minutes=1))
-        db.session.commit()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app.config["PORTAL_URL"]
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as base_url:  # PORTAL_URL set before the demo makes its links
+        with app.app_context():
+            upgrade(directory=MIGRATIONS)
+            load_demo()
+            # An urgent call, released in English only: no reader may miss it.
+            urgent = create_statement(
+                None, slug="vigil-tonight", source_language="en",
+                statement_date=date.today(), title="Urgent: join the vigil tonight",
+                summary="Stand with the detained workers.",
+                body="We gather at 7 pm in front of the detention centre.",
+                target_languages=["ar", "fil"])
+            release_statement(None, urgent, [], utcnow() - timedelta(minutes=1))
+            db.session.commit()
+        yield base_url
 
 
 def _shot(page, name: str) -> None:
